@@ -53,6 +53,84 @@ def report_table(records):
     return lines
 
 
+def _error_of(failure, failed_task):
+    """What went wrong, as the report shows it: task, AWS error code (when AWS said one), message."""
+    failure = failure or {}
+    error = failure.get("error") if isinstance(failure.get("error"), dict) else {}
+    return {
+        "task": failed_task or None,
+        "code": error.get("code") or None,
+        "message": " ".join(str(failure.get("msg") or error.get("message") or "unknown error").split()),
+    }
+
+
+def _ran(result):
+    return isinstance(result, dict) and not result.get("skipped")
+
+
+def account_record(identity, iam_admin=None, proton_roles=None, failure=None, failed_task=None):
+    """One account's line in the run report, built from the module results of account_bootstrap.
+
+    ``proton_roles`` is the registered result of the per-region loop (``results`` holds one module result each).
+    Never copies a password: only where a generated one was delivered.
+    """
+    record = dict(identity or {})
+    region_results = [r for r in (proton_roles or {}).get("results", []) if _ran(r)]
+    module_results = [r for r in [iam_admin] + region_results if _ran(r)]
+
+    record["admin_user"] = iam_admin.get("user", {}).get("name") if _ran(iam_admin) else None
+    record["password_delivered_to"] = [
+        where for where in ((iam_admin or {}).get("password_secret_arn"), (iam_admin or {}).get("password_file")) if where
+    ]
+    role_names = []
+    for result in region_results:
+        for role in (result.get("roles") or {}).values():
+            if role and role.get("name") and role["name"] not in role_names:
+                role_names.append(role["name"])
+    record["proton_roles"] = role_names
+    record["regions"] = [r.get("region") for r in region_results if r.get("region")]
+
+    if failure is not None:
+        record["status"] = "failed"
+        record["error"] = _error_of(failure, failed_task)
+    elif not module_results:
+        record["status"] = "skipped"
+        record["error"] = None
+    elif any(r.get("created") for r in module_results):
+        record["status"] = "created"
+        record["error"] = None
+    elif any(r.get("changed") for r in module_results):
+        record["status"] = "updated"
+        record["error"] = None
+    else:
+        record["status"] = "unchanged"
+        record["error"] = None
+    record["changed"] = any(r.get("changed") for r in module_results)
+    return record
+
+
+def report_summary(records, json_path=None, retry_path=None):
+    """The lines a person reads at the end of a run: the table, totals, and where to go next."""
+    counts = report_counts(records)
+    lines = report_table(records)
+    lines.append("")
+    lines.append("Totals: " + ", ".join(f"{status} {number}" for status, number in counts.items()))
+    if json_path:
+        lines.append(f"JSON report: {json_path}")
+    if counts["failed"] and retry_path:
+        lines.append(f"Rerun only the failed accounts: add --limit @{retry_path} to the same command.")
+    return lines
+
+
+def collect_records(hosts, hostvars):
+    """The record of each host; a host that never ran (for example outside --limit) is 'skipped'."""
+    records = []
+    for host in hosts or []:
+        record = hostvars[host].get("account_bootstrap_record") if host in hostvars else None
+        records.append(record or {"host": host, "account_name": host, "status": "skipped"})
+    return records
+
+
 def report_counts(records):
     """Count records per status, every status present (zero when none)."""
     counts = {status: 0 for status in STATUS_ORDER}
@@ -64,4 +142,10 @@ def report_counts(records):
 
 class FilterModule:
     def filters(self):
-        return {"report_table": report_table, "report_counts": report_counts}
+        return {
+            "account_record": account_record,
+            "collect_records": collect_records,
+            "report_counts": report_counts,
+            "report_summary": report_summary,
+            "report_table": report_table,
+        }
