@@ -41,3 +41,49 @@ def test_counts_cover_every_status():
 def test_table_rejects_a_non_list():
     with pytest.raises(AnsibleFilterError, match="expects a list"):
         report_table("not a list")
+
+
+from ansible_collections.protonkit.accounts.plugins.filter.report import account_record, collect_records  # noqa: E402
+
+IDENTITY = {"host": "dev", "account_id": "111111111111", "account_name": "dev"}
+IAM_CREATED = {"changed": True, "created": True, "user": {"name": "Administrator"},
+               "password_secret_arn": "arn:aws:secretsmanager:us-east-1:111111111111:secret:x"}
+PROTON_LOOP = {"changed": False, "results": [
+    {"changed": False, "region": "us-east-1", "roles": {"service": {"name": "S"}, "pipeline": {"name": "P"}}},
+    {"changed": False, "region": "eu-west-1", "roles": {"service": {"name": "S"}, "pipeline": {"name": "P"}}},
+]}
+
+
+def test_record_of_a_created_account_names_user_roles_regions_and_secret():
+    record = account_record(IDENTITY, iam_admin=IAM_CREATED, proton_roles=PROTON_LOOP)
+    assert record["status"] == "created"
+    assert record["admin_user"] == "Administrator"
+    assert record["proton_roles"] == ["S", "P"]
+    assert record["regions"] == ["us-east-1", "eu-west-1"]
+    assert record["password_delivered_to"] == [IAM_CREATED["password_secret_arn"]]
+    assert record["error"] is None
+
+
+def test_record_status_updated_unchanged_skipped():
+    updated = dict(IAM_CREATED, created=False)
+    assert account_record(IDENTITY, iam_admin=updated)["status"] == "updated"
+    unchanged = dict(IAM_CREATED, created=False, changed=False)
+    assert account_record(IDENTITY, iam_admin=unchanged, proton_roles=PROTON_LOOP)["status"] == "unchanged"
+    assert account_record(IDENTITY, iam_admin={"skipped": True}, proton_roles=None)["status"] == "skipped"
+
+
+def test_record_of_a_failure_keeps_the_aws_error_code():
+    failure = {"failed": True, "msg": "Failed to assume role:\n denied",
+               "error": {"code": "AccessDenied", "message": "denied"}}
+    record = account_record(IDENTITY, failure=failure, failed_task="Assume the bootstrap role in the account")
+    assert record["status"] == "failed"
+    assert record["error"] == {"task": "Assume the bootstrap role in the account", "code": "AccessDenied",
+                               "message": "Failed to assume role: denied"}
+
+
+def test_collect_records_marks_hosts_that_never_ran_as_skipped():
+    hostvars = {"dev": {"account_bootstrap_record": {"host": "dev", "status": "created"}}, "prod": {}}
+    assert collect_records(["dev", "prod"], hostvars) == [
+        {"host": "dev", "status": "created"},
+        {"host": "prod", "account_name": "prod", "status": "skipped"},
+    ]
