@@ -1,0 +1,73 @@
+"""Fixtures shared by every suite: the local AWS, and fresh isolated AWS accounts on it."""
+
+import random
+
+import boto3
+import pytest
+
+from localaws.client import LocalAWSClient
+
+REGION = "us-east-1"
+# Credentials of the local AWS's default account (123456789012); any key works with moto.
+BOOTSTRAP_CREDENTIALS = {"aws_access_key_id": "AKIAPROTONKITTESTS00", "aws_secret_access_key": "testing"}
+
+
+@pytest.fixture(scope="session")
+def local_aws():
+    """One local AWS per test process (each xdist worker has its own), on a free loopback port."""
+    client = LocalAWSClient.start()
+    yield client
+    client.stop()
+
+
+class Account:
+    """A brand-new AWS account on the local AWS, entered with sts:AssumeRole (moto keeps accounts apart)."""
+
+    def __init__(self, local_aws, account_id):
+        self.local_aws = local_aws
+        self.account_id = account_id
+        sts = boto3.client("sts", region_name=REGION, endpoint_url=local_aws.url, **BOOTSTRAP_CREDENTIALS)
+        credentials = sts.assume_role(
+            RoleArn=f"arn:aws:iam::{account_id}:role/OrganizationAccountAccessRole", RoleSessionName="protonkit-tests"
+        )["Credentials"]
+        self.credentials = {
+            "aws_access_key_id": credentials["AccessKeyId"],
+            "aws_secret_access_key": credentials["SecretAccessKey"],
+            "aws_session_token": credentials["SessionToken"],
+        }
+        self.env = {
+            "AWS_ACCESS_KEY_ID": credentials["AccessKeyId"],
+            "AWS_SECRET_ACCESS_KEY": credentials["SecretAccessKey"],
+            "AWS_SESSION_TOKEN": credentials["SessionToken"],
+            "AWS_REGION": REGION,
+            "AWS_DEFAULT_REGION": REGION,
+            "AWS_ENDPOINT_URL": local_aws.url,
+        }
+
+    def client(self, service, region=None):
+        return boto3.client(service, region_name=region or REGION, endpoint_url=self.local_aws.url,
+                            **self.credentials)
+
+    def calls(self, writes_only=False, service=None):
+        return self.local_aws.calls(account=self.account_id, writes_only=writes_only, service=service)
+
+    def write_calls(self, service=None):
+        return self.calls(writes_only=True, service=service)
+
+
+def new_account_id():
+    # Random 12-digit ids never starting with 0 and never the default account: isolation without resets.
+    while True:
+        account_id = str(random.randint(100000000000, 999999999999))
+        if account_id != "123456789012":
+            return account_id
+
+
+@pytest.fixture
+def aws_account(local_aws):
+    """A fresh, empty account; the error rules and knobs are back to defaults when the test ends."""
+    account = Account(local_aws, new_account_id())
+    yield account
+    local_aws.clear_error_rules()
+    local_aws.set_proton_mode("available")
+    local_aws.set_propagation_delay(0)

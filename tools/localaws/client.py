@@ -1,0 +1,127 @@
+"""Talk to a running local AWS: its admin API, and starting or stopping one in the background."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+TOOLS = Path(__file__).resolve().parents[1]
+START_TIMEOUT_SECONDS = 60
+
+
+class LocalAWSError(RuntimeError):
+    pass
+
+
+class LocalAWSClient:
+    def __init__(self, url, process=None, state_dir=None):
+        self.url = url.rstrip("/")
+        self._process = process
+        self._state_dir = Path(state_dir) if state_dir else None
+
+    # --- admin API -------------------------------------------------------------------------------------------
+    def _admin(self, method, route, payload=None, query=None):
+        url = f"{self.url}/_localaws/{route}"
+        if query:
+            url += "?" + "&".join(f"{key}={value}" for key, value in query.items() if value is not None)
+        data = json.dumps(payload).encode() if payload is not None else None
+        request = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return json.loads(response.read())
+        except urllib.error.HTTPError as error:
+            raise LocalAWSError(f"{method} {route}: {error.code} {error.read().decode()}") from error
+
+    def healthy(self):
+        try:
+            return self._admin("GET", "health").get("ok", False)
+        except (OSError, LocalAWSError):
+            return False
+
+    def calls(self, account=None, service=None, region=None, writes_only=False):
+        query = {"account": account, "service": service, "region": region, "write": "true" if writes_only else None}
+        return self._admin("GET", "calls", query=query)["calls"]
+
+    def clear_calls(self):
+        self._admin("DELETE", "calls")
+
+    def add_error_rule(self, code, message="Injected by the local AWS", status=400, account=None, service=None,
+                       action=None, count=None):
+        rule = {"code": code, "message": message, "status": status, "account": account, "service": service,
+                "action": action, "count": count}
+        return self._admin("POST", "error-rules", rule)
+
+    def clear_error_rules(self):
+        self._admin("DELETE", "error-rules")
+
+    def settings(self):
+        return self._admin("GET", "settings")
+
+    def set_proton_mode(self, mode):
+        return self._admin("POST", "settings", {"proton_mode": mode})
+
+    def set_propagation_delay(self, seconds):
+        return self._admin("POST", "settings", {"propagation_delay": seconds})
+
+    def reset(self):
+        self._admin("POST", "reset")
+
+    # --- lifecycle -------------------------------------------------------------------------------------------
+    @classmethod
+    def start(cls, state_dir=None, port=0, **settings):
+        """Start ``python -m localaws serve`` in the background; return once it answers."""
+        command = [sys.executable, "-m", "localaws", "serve", "--port", str(port)]
+        for name, value in settings.items():
+            command += [f"--{name.replace('_', '-')}", str(value)]
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(TOOLS), os.environ.get("PYTHONPATH")])))
+        log = None
+        if state_dir:
+            Path(state_dir).mkdir(parents=True, exist_ok=True)
+            log = open(Path(state_dir) / "server.log", "ab")  # noqa: SIM115 (kept open for the child)
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=log or subprocess.DEVNULL, env=env,
+                                   start_new_session=True)
+        url = process.stdout.readline().decode().strip()
+        if not url.startswith("http://"):
+            process.kill()
+            raise LocalAWSError(f"the local AWS did not start (see {state_dir or 'its stderr'})")
+        client = cls(url, process=process, state_dir=state_dir)
+        deadline = time.monotonic() + START_TIMEOUT_SECONDS
+        while not client.healthy():
+            if time.monotonic() > deadline or process.poll() is not None:
+                process.kill()
+                raise LocalAWSError("the local AWS did not answer in time")
+            time.sleep(0.05)
+        if state_dir:
+            (Path(state_dir) / "url").write_text(url + "\n")
+            (Path(state_dir) / "pid").write_text(f"{process.pid}\n")
+        return client
+
+    @classmethod
+    def from_state_dir(cls, state_dir):
+        url_file = Path(state_dir) / "url"
+        if not url_file.exists():
+            raise LocalAWSError(f"no local AWS recorded in {state_dir}")
+        return cls(url_file.read_text().strip(), state_dir=state_dir)
+
+    def stop(self):
+        pid = self._process.pid if self._process else None
+        if pid is None and self._state_dir and (self._state_dir / "pid").exists():
+            pid = int((self._state_dir / "pid").read_text())
+        if pid is not None:
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+            if self._process:
+                try:
+                    self._process.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    self._process.kill()
+        if self._state_dir:
+            for name in ("url", "pid"):
+                (self._state_dir / name).unlink(missing_ok=True)

@@ -1,0 +1,27 @@
+"""Handles incoming AWS Proton requests, invokes the backend, returns responses serialized from botocore's model."""
+
+from moto.core.responses import ActionResult, BaseResponse
+
+from .models import ProtonBackend, proton_backends
+
+
+class ProtonResponse(BaseResponse):
+    def __init__(self) -> None:
+        super().__init__(service_name="proton")
+
+    @property
+    def proton_backend(self) -> ProtonBackend:
+        return proton_backends[self.current_account][self.region]
+
+    def get_account_settings(self) -> ActionResult:
+        settings = self.proton_backend.get_account_settings()
+        return ActionResult({"accountSettings": settings})
+
+    def update_account_settings(self) -> ActionResult:
+        settings = self.proton_backend.update_account_settings(
+            pipeline_service_role_arn=self._get_param("pipelineServiceRoleArn"),
+            pipeline_codebuild_role_arn=self._get_param("pipelineCodebuildRoleArn"),
+            pipeline_provisioning_repository=self._get_param("pipelineProvisioningRepository"),
+            delete_pipeline_provisioning_repository=self._get_param("deletePipelineProvisioningRepository"),
+        )
+        return ActionResult({"accountSettings": settings})

@@ -1,0 +1,187 @@
+"""The local AWS: moto's server app with the Proton backend mounted, behind a small WSGI layer that logs every
+call and applies the test knobs (error rules, Proton end of support, IAM propagation delay).
+
+Admin API (JSON, never logged as AWS calls):
+  GET    /_localaws/health                 -> {"ok": true}
+  GET    /_localaws/calls[?account=&service=&region=&write=true|false]
+  DELETE /_localaws/calls
+  GET    /_localaws/settings               -> {"proton_mode": ..., "propagation_delay": ...}
+  POST   /_localaws/settings               {"proton_mode": "...", "propagation_delay": seconds}
+  GET    /_localaws/error-rules
+  POST   /_localaws/error-rules            {"code": ..., "message", "status", "account", "service", "action", "count"}
+  DELETE /_localaws/error-rules
+  POST   /_localaws/reset                  -> all AWS state, calls, rules and settings back to start values
+"""
+
+import json
+import os
+import re
+import sys
+
+# AWS managed policies (AdministratorAccess, ...) exist in every account, as in AWS. Set before moto loads IAM.
+os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+
+from moto import backend_index  # noqa: E402
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app  # noqa: E402
+from moto.moto_api._internal.models import moto_api_backend  # noqa: E402
+
+from . import patches  # noqa: E402
+from . import proton  # noqa: E402
+from .calls import ApiRequest, CallLog  # noqa: E402
+from .faults import ErrorRule, ErrorRules, error_response  # noqa: E402
+from .proton.models import ProtonBackend  # noqa: E402
+from .proton.urls import url_bases as proton_url_bases  # noqa: E402
+
+ADMIN_PREFIX = "/_localaws/"
+
+# How Proton answers after its end of support (2026-10-07), by mode. A third behaviour, the endpoint no longer
+# resolving, needs no server: point AWS_ENDPOINT_URL_PROTON at an unresolvable host such as http://proton.invalid.
+PROTON_MODES = {
+    "available": None,
+    # The endpoint still answers but no longer knows the operation (what AWS JSON endpoints say for one).
+    "unknown-operation": ("UnknownOperationException", "", 400),
+    # A decommissioned endpoint behind a load balancer: a bare HTTP 404 with no AWS error body.
+    "gone": None,
+}
+
+
+def _mount_proton():
+    """Make moto find the Proton service where it looks for its own (moto.<service> and its URL index)."""
+    sys.modules.setdefault("moto.proton", proton)
+    pattern = re.compile(proton_url_bases[0])
+    if ("proton", pattern) not in backend_index.backend_url_patterns:
+        backend_index.backend_url_patterns.append(("proton", pattern))
+
+
+class LocalAWS:
+    """The WSGI application: admin API, knobs and call log in front of moto."""
+
+    def __init__(self, proton_mode="available", propagation_delay=0.0):
+        patches.apply()
+        _mount_proton()
+        self.moto = DomainDispatcherApplication(create_backend_app)
+        self.calls = CallLog()
+        self.error_rules = ErrorRules()
+        self.initial_settings = {"proton_mode": proton_mode, "propagation_delay": float(propagation_delay)}
+        self.settings = {}
+        self.configure(**self.initial_settings)
+
+    def configure(self, proton_mode=None, propagation_delay=None):
+        if proton_mode is not None:
+            if proton_mode not in PROTON_MODES:
+                raise ValueError(f"proton_mode must be one of {', '.join(PROTON_MODES)}, not {proton_mode!r}")
+            self.settings["proton_mode"] = proton_mode
+        if propagation_delay is not None:
+            if float(propagation_delay) < 0:
+                raise ValueError("propagation_delay must be 0 or more seconds")
+            self.settings["propagation_delay"] = float(propagation_delay)
+            ProtonBackend.role_visibility_delay_seconds = float(propagation_delay)
+
+    def reset(self):
+        moto_api_backend.reset()
+        self.calls.clear()
+        self.error_rules.clear()
+        self.configure(**self.initial_settings)
+
+    def __call__(self, environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        if path.startswith(ADMIN_PREFIX):
+            return self._admin(environ, start_response, path[len(ADMIN_PREFIX):].strip("/"))
+        request = ApiRequest.from_environ(environ)
+        if request is None:  # moto-api calls and unsigned requests go straight to moto, unlogged
+            return self.moto(environ, start_response)
+
+        rule = self.error_rules.take(request)
+        if rule is not None:
+            return self._answer(start_response, request, *error_response(request.service, rule.code, rule.message,
+                                                                         rule.status))
+        if request.service == "proton" and self.settings["proton_mode"] != "available":
+            return self._answer(start_response, request, *self._proton_after_end_of_support(request))
+
+        statuses = []
+
+        def recording_start_response(status, headers, exc_info=None):
+            statuses.append(int(status.split()[0]))
+            return start_response(status, headers, exc_info)
+
+        body = self.moto(environ, recording_start_response)
+        self.calls.record(request, statuses[0] if statuses else 500)
+        return body
+
+    def _proton_after_end_of_support(self, request):
+        mode = self.settings["proton_mode"]
+        if mode == "gone":
+            body = b"Not Found"
+            return "404 Not Found", [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))], body
+        code, message, status = PROTON_MODES[mode]
+        return error_response("proton", code, message or f"Unknown operation {request.action}", status)
+
+    def _answer(self, start_response, request, status, headers, body):
+        self.calls.record(request, int(status.split()[0]))
+        start_response(status, headers)
+        return [body]
+
+    def _admin(self, environ, start_response, route):
+        method = environ.get("REQUEST_METHOD", "GET")
+        try:
+            payload = self._admin_call(method, route, environ)
+            status = "200 OK"
+        except (ValueError, TypeError, KeyError) as error:
+            payload, status = {"error": str(error)}, "400 Bad Request"
+        except LookupError:
+            payload, status = {"error": f"no admin route {method} /_localaws/{route}"}, "404 Not Found"
+        body = json.dumps(payload).encode()
+        start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+        return [body]
+
+    def _admin_call(self, method, route, environ):
+        from urllib.parse import parse_qs
+
+        if (method, route) == ("GET", "health"):
+            return {"ok": True}
+        if route == "calls":
+            if method == "DELETE":
+                self.calls.clear()
+                return {"ok": True}
+            query = {key: values[0] for key, values in parse_qs(environ.get("QUERY_STRING", "")).items()}
+            if "write" in query:
+                query["write"] = query["write"].lower() == "true"
+            return {"calls": self.calls.query(**query)}
+        if route == "settings":
+            if method == "POST":
+                self.configure(**_json_body(environ))
+            return dict(self.settings)
+        if route == "error-rules":
+            if method == "POST":
+                self.error_rules.add(ErrorRule(**_json_body(environ)))
+            elif method == "DELETE":
+                self.error_rules.clear()
+            return {"rules": self.error_rules.list()}
+        if (method, route) == ("POST", "reset"):
+            self.reset()
+            return {"ok": True}
+        raise LookupError(route)
+
+
+def _json_body(environ):
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    data = json.loads(environ["wsgi.input"].read(length) or b"{}") if length else {}
+    if not isinstance(data, dict):
+        raise ValueError("the request body must be a JSON object")
+    return data
+
+
+def serve(host="127.0.0.1", port=0, ready=None, **settings):
+    """Serve until interrupted; ``ready(url)`` is called once the socket listens."""
+    from werkzeug.serving import make_server
+    from moto.moto_server.werkzeug_app import MotoRequestHandler
+
+    app = LocalAWS(**settings)
+    server = make_server(host, port, app, threaded=True, request_handler=MotoRequestHandler)
+    url = f"http://{host}:{server.server_port}"
+    if ready:
+        ready(url)
+    try:
+        server.serve_forever()
+    finally:
+        server.server_close()
