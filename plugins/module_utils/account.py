@@ -1,0 +1,49 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the protonkit.accounts collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Who the module runs as: account id, partition, and the partition-aware names derived from them."""
+
+try:
+    import botocore
+except ImportError:
+    pass  # AnsibleAWSModule reports a missing botocore
+
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+
+SIGNIN_DOMAINS = {
+    "aws": "signin.aws.amazon.com",
+    "aws-cn": "signin.amazonaws.cn",
+    "aws-us-gov": "signin.amazonaws-us-gov.com",
+}
+
+
+def get_caller_account(module):
+    """One sts:GetCallerIdentity: ``dict(account_id, partition, arn, is_root)`` of the credentials in use."""
+    sts = module.client("sts", retry_decorator=AWSRetry.jittered_backoff())
+    try:
+        identity = sts.get_caller_identity(aws_retry=True)
+    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
+        module.fail_json_aws(e, msg="Failed to find out which AWS account the credentials belong to (sts:GetCallerIdentity)")
+    arn = identity["Arn"]
+    return {
+        "account_id": identity["Account"],
+        "partition": arn.split(":")[1],
+        "arn": arn,
+        "is_root": arn.endswith(":root"),
+    }
+
+
+def signin_url(partition, account_id):
+    """The console sign-in URL of an account, e.g. https://123456789012.signin.aws.amazon.com/console."""
+    return f"https://{account_id}.{SIGNIN_DOMAINS.get(partition, SIGNIN_DOMAINS['aws'])}/console"
+
+
+def aws_managed_policy_arn(partition, name):
+    """The ARN of an AWS managed policy in a partition, e.g. arn:aws-cn:iam::aws:policy/AdministratorAccess."""
+    return f"arn:{partition}:iam::aws:policy/{name}"
+
+
+def iam_arn(partition, account_id, kind, path, name):
+    """The ARN an IAM user, group or role gets, known before it exists (check mode predicts with it)."""
+    return f"arn:{partition}:iam::{account_id}:{kind}{path}{name}"

@@ -1,0 +1,254 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the protonkit.accounts collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""IAM reconcile helpers shared by the protonkit.accounts modules: one implementation of
+"attached policies / inline policies / tags / role" for groups, users and roles.
+
+Every ``ensure_*`` function reads nothing itself: it gets the current state from the caller (who read it once)
+and returns ``(changed, predicted_state)``. In check mode it writes nothing and returns what the real run would
+leave, so check mode predicts exactly and ``--diff`` can show before/after.
+
+AWS errors are raised as ``AnsibleIAMError``; modules turn them into ``module.fail_json_aws_error(e)``.
+"""
+
+import json
+import re
+
+from ansible_collections.amazon.aws.plugins.module_utils.iam import IAMErrorHandler
+from ansible_collections.amazon.aws.plugins.module_utils.iam import validate_iam_identifiers
+from ansible_collections.amazon.aws.plugins.module_utils.policy import compare_policies
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
+
+# IAM answers some writes with these while an entity is still settling; retrying is the documented remedy.
+IAM_RETRY = AWSRetry.jittered_backoff(
+    retries=10, catch_extra_error_codes=["EntityTemporarilyUnmodifiable", "ConcurrentModification", "ServiceFailure"]
+)
+
+POLICY_ARN_PATTERN = re.compile(r"^arn:aws(-cn|-us-gov|-iso|-iso-b)?:iam::(aws|\d{12}):policy/([\w+=,.@-]+/)*[\w+=,.@-]+$")
+
+# The IAM API spells the same operation differently for each kind of entity.
+_API = {
+    kind: {
+        "key": f"{kind.capitalize()}Name",
+        "attach": f"attach_{kind}_policy",
+        "detach": f"detach_{kind}_policy",
+        "put_inline": f"put_{kind}_policy",
+        "delete_inline": f"delete_{kind}_policy",
+        "list_attached": f"list_attached_{kind}_policies",
+        "list_inline": f"list_{kind}_policies",
+        "get_inline": f"get_{kind}_policy",
+        "tag": f"tag_{kind}",
+        "untag": f"untag_{kind}",
+    }
+    for kind in ("group", "user", "role")
+}
+
+
+def iam_client(module):
+    return module.client("iam", retry_decorator=IAM_RETRY)
+
+
+def _call(client, kind, operation, name, **kwargs):
+    api = _API[kind]
+    return getattr(client, api[operation])(aws_retry=True, **{api["key"]: name}, **kwargs)
+
+
+def _paginate(client, kind, operation, name, result_key):
+    api = _API[kind]
+    paginator = client.get_paginator(api[operation])
+    pages = paginator.paginate(**{api["key"]: name})
+    return pages.build_full_result().get(result_key, [])
+
+
+# --- validation -------------------------------------------------------------------------------------------------
+def identifier_problem(kind, name, path, name_option, path_option):
+    """A message naming the option to fix when ``name`` or ``path`` breaks IAM's patterns, else None."""
+    name_problem = validate_iam_identifiers(kind, name=name)
+    if name_problem:
+        return f"{name_option}: {name_problem} (got {name!r})"
+    path_problem = validate_iam_identifiers(kind, path=path)
+    if path_problem:
+        return f"{path_option}: {path_problem}, for example '/' or '/service-role/' (got {path!r})"
+    return None
+
+
+def policy_arn_problem(arns, option):
+    for arn in arns or []:
+        if not POLICY_ARN_PATTERN.match(arn or ""):
+            return (f"{option}: {arn!r} is not an IAM policy ARN; use arn:<partition>:iam::aws:policy/<name> for an "
+                    "AWS managed policy or arn:<partition>:iam::<account-id>:policy/<path><name> for your own")
+    return None
+
+
+@IAMErrorHandler.list_error_handler("get managed policy")
+@AWSRetry.jittered_backoff()
+def _get_policy(client, arn):
+    return client.get_policy(PolicyArn=arn)["Policy"]
+
+
+def missing_policies(client, arns):
+    """The policy ARNs among ``arns`` that do not exist (one GetPolicy each; never lists every policy)."""
+    return [arn for arn in arns if _get_policy(client, arn) is None]
+
+
+# --- reads -------------------------------------------------------------------------------------------------------
+@IAMErrorHandler.list_error_handler("list attached policies", [])
+def list_attached_policy_arns(client, kind, name):
+    return sorted(policy["PolicyArn"] for policy in _paginate(client, kind, "list_attached", name, "AttachedPolicies"))
+
+
+@IAMErrorHandler.list_error_handler("list inline policies", {})
+def list_inline_policies(client, kind, name):
+    documents = {}
+    for policy_name in _paginate(client, kind, "list_inline", name, "PolicyNames"):
+        document = _call(client, kind, "get_inline", name, PolicyName=policy_name)["PolicyDocument"]
+        documents[policy_name] = json.loads(document) if isinstance(document, str) else document
+    return documents
+
+
+# --- ensure: policies, tags ----------------------------------------------------------------------------------------
+@IAMErrorHandler.common_error_handler("update attached policies")
+def ensure_attached_policies(module, client, kind, name, current, desired, purge):
+    """Attach ``desired`` policy ARNs; with ``purge`` detach the others."""
+    current = set(current or [])
+    desired = set(desired or [])
+    to_attach = sorted(desired - current)
+    to_detach = sorted(current - desired) if purge else []
+    after = sorted((current | desired) - set(to_detach))
+    if not module.check_mode:
+        for arn in to_attach:
+            _call(client, kind, "attach", name, PolicyArn=arn)
+        for arn in to_detach:
+            _call(client, kind, "detach", name, PolicyArn=arn)
+    return bool(to_attach or to_detach), after
+
+
+@IAMErrorHandler.common_error_handler("update inline policies")
+def ensure_inline_policies(module, client, kind, name, current, desired, purge):
+    """Put each ``desired`` inline policy that differs (compared as policies, not strings); purge the rest."""
+    current = dict(current or {})
+    desired = dict(desired or {})
+    to_put = [policy for policy, doc in sorted(desired.items())
+              if policy not in current or compare_policies(current[policy], doc)]
+    to_delete = sorted(set(current) - set(desired)) if purge else []
+    after = {policy: doc for policy, doc in current.items() if policy not in to_delete}
+    after.update(desired)
+    if not module.check_mode:
+        for policy in to_put:
+            _call(client, kind, "put_inline", name, PolicyName=policy, PolicyDocument=json.dumps(desired[policy]))
+        for policy in to_delete:
+            _call(client, kind, "delete_inline", name, PolicyName=policy)
+    return bool(to_put or to_delete), after
+
+
+@IAMErrorHandler.common_error_handler("update tags")
+def ensure_tags(module, client, kind, name, current, desired, purge):
+    """Tag a user or role; ``desired=None`` leaves tags alone."""
+    current = dict(current or {})
+    if desired is None:
+        return False, current
+    to_set, to_remove = compare_aws_tags(current, desired, purge_tags=purge)
+    after = {key: value for key, value in current.items() if key not in to_remove}
+    after.update(to_set)
+    if not module.check_mode:
+        if to_remove:
+            _call(client, kind, "untag", name, TagKeys=to_remove)
+        if to_set:
+            _call(client, kind, "tag", name, Tags=ansible_dict_to_boto3_tag_list(to_set))
+    return bool(to_set or to_remove), after
+
+
+# --- roles ---------------------------------------------------------------------------------------------------------
+@IAMErrorHandler.list_error_handler("get role")
+def get_role(client, name):
+    """A role as the modules compare and return it, or None when it does not exist."""
+    role = client.get_role(aws_retry=True, RoleName=name)["Role"]
+    trust = role.get("AssumeRolePolicyDocument") or {}
+    return {
+        "name": role["RoleName"],
+        "arn": role["Arn"],
+        "id": role["RoleId"],
+        "path": role["Path"],
+        "description": role.get("Description", ""),
+        "trust_policy": json.loads(trust) if isinstance(trust, str) else trust,
+        "tags": boto3_tag_list_to_ansible_dict(role.get("Tags", [])),
+        "managed_policy_arns": list_attached_policy_arns(client, "role", name),
+        "inline_policies": list_inline_policies(client, "role", name),
+    }
+
+
+@IAMErrorHandler.common_error_handler("create or update role")
+def ensure_role(module, client, current, desired, purge_tags, purge_policies):
+    """Create or update one role to match ``desired`` (a dict shaped like ``get_role``'s, ``arn`` predicted).
+
+    Returns ``(changed, role_after, created)``. The path of an existing role can't change in IAM: that is an error
+    the caller reports before any write (see ``role_path_problem``).
+    """
+    name = desired["name"]
+    if current is None:
+        if not module.check_mode:
+            created = client.create_role(
+                aws_retry=True,
+                RoleName=name,
+                Path=desired["path"],
+                AssumeRolePolicyDocument=json.dumps(desired["trust_policy"]),
+                Description=desired["description"],
+                Tags=ansible_dict_to_boto3_tag_list(desired["tags"] or {}),
+            )["Role"]
+            desired = dict(desired, arn=created["Arn"], id=created["RoleId"])
+        current = dict(desired, managed_policy_arns=[], inline_policies={}, tags=desired["tags"] or {})
+        current.setdefault("id", None)
+        is_new = True
+    else:
+        is_new = False
+
+    changed = is_new
+    after = dict(current)
+    if not is_new and compare_policies(current["trust_policy"], desired["trust_policy"]):
+        if not module.check_mode:
+            client.update_assume_role_policy(aws_retry=True, RoleName=name,
+                                             PolicyDocument=json.dumps(desired["trust_policy"]))
+        after["trust_policy"] = desired["trust_policy"]
+        changed = True
+    if not is_new and current["description"] != desired["description"]:
+        if not module.check_mode:
+            client.update_role(aws_retry=True, RoleName=name, Description=desired["description"])
+        after["description"] = desired["description"]
+        changed = True
+    if not is_new:
+        tags_changed, after["tags"] = ensure_tags(module, client, "role", name, current["tags"], desired["tags"],
+                                                  purge_tags)
+        changed |= tags_changed
+    policies_changed, after["managed_policy_arns"] = ensure_attached_policies(
+        module, client, "role", name, current["managed_policy_arns"], desired["managed_policy_arns"], purge_policies)
+    inline_changed, after["inline_policies"] = ensure_inline_policies(
+        module, client, "role", name, current["inline_policies"], desired["inline_policies"], purge_policies)
+    return changed or policies_changed or inline_changed, after, is_new
+
+
+def role_path_problem(current, desired_path, path_option):
+    if current is not None and current["path"] != desired_path:
+        return (f"{path_option}: role {current['name']} already exists with path {current['path']!r}; IAM can't move "
+                f"a role to {desired_path!r}. Set {path_option}: {current['path']!r}, or delete the role first.")
+    return None
+
+
+@IAMErrorHandler.deletion_error_handler("delete role")
+def delete_role(module, client, role):
+    """Delete a role (as returned by ``get_role``) with everything IAM requires gone first."""
+    if module.check_mode:
+        return True
+    for policy_name in role["inline_policies"]:
+        client.delete_role_policy(aws_retry=True, RoleName=role["name"], PolicyName=policy_name)
+    for arn in role["managed_policy_arns"]:
+        client.detach_role_policy(aws_retry=True, RoleName=role["name"], PolicyArn=arn)
+    profiles = client.get_paginator("list_instance_profiles_for_role").paginate(RoleName=role["name"])
+    for profile in profiles.build_full_result().get("InstanceProfiles", []):
+        client.remove_role_from_instance_profile(aws_retry=True, RoleName=role["name"],
+                                                 InstanceProfileName=profile["InstanceProfileName"])
+    client.delete_role(aws_retry=True, RoleName=role["name"])
+    return True

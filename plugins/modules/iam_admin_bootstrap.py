@@ -1,0 +1,622 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the protonkit.accounts collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+module: iam_admin_bootstrap
+short_description: Administrators group and break-glass Administrator user of an AWS account
+version_added: 0.1.0
+description:
+  - Does the IAM part of the AWS Proton "Setting up with IAM" procedure for the account whose credentials the
+    module runs with, idempotently.
+  - Creates an IAM group (default V(Administrators)) with managed policies attached (default the partition's
+    C(AdministratorAccess)), and an IAM user (default V(Administrator)) with tags, in that group.
+  - Gives the user console access (a login profile) with a password that must be changed at the first sign-in.
+    When no O(password) is given and the user has no console password yet, the module generates one that satisfies
+    the account's password policy and delivers it only where you ask (O(password_secret) and/or O(password_file)).
+  - A rerun with the same parameters changes nothing and makes no IAM write call.
+  - The AWS guide also asks to activate IAM access to the Billing console. AWS offers no API for that switch
+    (only the root user's console setting, or C(IamUserAccessToBilling) when AWS Organizations creates the
+    account), so this module does not pretend to do it.
+author:
+  - protonkit maintainers
+options:
+  state:
+    description:
+      - V(present) creates or updates the group, the user and console access.
+      - V(absent) removes the user (with its console password, access keys, certificates, SSH keys, MFA devices,
+        policies and group memberships) and the group, unless other users are still in the group
+        (see O(force)). The secret named by O(password_secret) is scheduled for deletion.
+    type: str
+    choices: [present, absent]
+    default: present
+  group_name:
+    description: Name of the IAM group.
+    type: str
+    default: Administrators
+  group_path:
+    description: Path of the IAM group.
+    type: str
+    default: /
+  group_policy_arns:
+    description:
+      - ARNs of the managed policies attached to the group.
+      - Defaults to C(arn:<partition>:iam::aws:policy/AdministratorAccess), the partition being the caller's.
+    type: list
+    elements: str
+  purge_policies:
+    description: Detach managed policies of the group that are not in O(group_policy_arns).
+    type: bool
+    default: false
+  user_name:
+    description: Name of the IAM user.
+    type: str
+    default: Administrator
+  user_path:
+    description: Path of the IAM user.
+    type: str
+    default: /
+  console_access:
+    description:
+      - Whether the user can sign in to the AWS Management Console (has a login profile).
+      - V(false) removes the login profile.
+    type: bool
+    default: true
+  password:
+    description:
+      - Console password of the user. Never logged.
+      - When omitted and the user has no console password yet, one is generated; then O(password_secret) or
+        O(password_file) is required.
+    type: str
+  update_password:
+    description:
+      - V(on_create) sets the password only when the login profile is created; a rerun never touches it.
+      - V(always) sets O(password) on every run (which then always reports a change). Requires O(password).
+    type: str
+    choices: [on_create, always]
+    default: on_create
+  password_reset_required:
+    description: The user must choose a new password at the next sign-in.
+    type: bool
+    default: true
+  password_secret:
+    description:
+      - Name of an AWS Secrets Manager secret, in the same account and the module's region, that receives a new
+        password as JSON with C(account_id), C(user_name), C(password) and C(signin_url).
+      - Written before the login profile is created, so a password is never lost.
+    type: str
+  password_secret_kms_key_id:
+    description: KMS key (id, ARN or alias) that encrypts a secret created for O(password_secret).
+    type: str
+  password_file:
+    description:
+      - Path of a file on the host that runs the module which receives a new password (the same JSON as
+        O(password_secret)), written with mode C(0600).
+    type: path
+  tags:
+    description: Tags of the user.
+    type: dict
+    aliases: [resource_tags]
+  purge_tags:
+    description: Remove tags of the user that are not in O(tags).
+    type: bool
+    default: true
+  force:
+    description: With O(state=absent), delete the group even when other users are still in it (they are removed from it).
+    type: bool
+    default: false
+notes:
+  - The password is never returned, logged or shown in C(--diff). RV(password_changed) says whether it was set.
+  - Run this with credentials of an IAM principal in the account (for example a role assumed from the management
+    account). The module warns when it runs as the account's root user, which should be locked away.
+  - The Administrator user is a break-glass identity. For daily human access AWS recommends IAM Identity Center.
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+"""
+
+EXAMPLES = r"""
+- name: Administrators group and Administrator user; a generated password goes to Secrets Manager
+  protonkit.accounts.iam_admin_bootstrap:
+    password_secret: protonkit/Administrator/console-password
+    tags:
+      owner: platform-team
+
+- name: Choose the password yourself (kept in a vault), set only when the login profile is created
+  protonkit.accounts.iam_admin_bootstrap:
+    password: "{{ vault_admin_password }}"
+  no_log: true
+
+- name: Restrict the group to a customer managed policy, detaching anything else
+  protonkit.accounts.iam_admin_bootstrap:
+    group_policy_arns:
+      - arn:aws:iam::123456789012:policy/BreakGlassAdmin
+    purge_policies: true
+    password_file: /secure/admin-password.json
+
+- name: Take console access away, keep the user
+  protonkit.accounts.iam_admin_bootstrap:
+    console_access: false
+
+- name: Remove the user and the group
+  protonkit.accounts.iam_admin_bootstrap:
+    state: absent
+"""
+
+RETURN = r"""
+account_id:
+  description: The account the module worked on.
+  returned: always
+  type: str
+  sample: "123456789012"
+partition:
+  description: The AWS partition of the account.
+  returned: always
+  type: str
+  sample: aws
+signin_url:
+  description: Console sign-in URL of the account.
+  returned: always
+  type: str
+  sample: https://123456789012.signin.aws.amazon.com/console
+created:
+  description: Whether this run created the user or the group.
+  returned: always
+  type: bool
+group:
+  description: The group after the run (predicted in check mode); empty when it does not exist.
+  returned: always
+  type: dict
+  contains:
+    name: {description: Group name., type: str, returned: success}
+    arn: {description: Group ARN., type: str, returned: success}
+    id: {description: Group id (null when only predicted)., type: str, returned: success}
+    path: {description: Group path., type: str, returned: success}
+    attached_policies: {description: ARNs of the attached managed policies., type: list, elements: str, returned: success}
+    kept_reason: {description: With O(state=absent), why the group was kept., type: str, returned: when kept}
+user:
+  description: The user after the run (predicted in check mode); empty when it does not exist.
+  returned: always
+  type: dict
+  contains:
+    name: {description: User name., type: str, returned: success}
+    arn: {description: User ARN., type: str, returned: success}
+    id: {description: User id (null when only predicted)., type: str, returned: success}
+    path: {description: User path., type: str, returned: success}
+    tags: {description: User tags., type: dict, returned: success}
+    groups: {description: Groups this module manages that the user is in., type: list, elements: str, returned: success}
+login_profile:
+  description: Console access of the user after the run.
+  returned: always
+  type: dict
+  contains:
+    exists: {description: Whether the user can sign in to the console., type: bool, returned: always}
+    password_reset_required: {description: Whether a new password must be chosen at the next sign-in., type: bool, returned: always}
+password_changed:
+  description: Whether this run set the console password (never the password itself).
+  returned: always
+  type: bool
+password_generated:
+  description: Whether the password set in this run was generated by the module.
+  returned: always
+  type: bool
+password_secret_arn:
+  description: ARN of the secret that received the new password in this run.
+  returned: when a password was delivered to O(password_secret)
+  type: str
+password_file:
+  description: Path of the file that received the new password in this run.
+  returned: when a password was delivered to O(password_file)
+  type: str
+"""
+
+import json
+import os
+import tempfile
+
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.iam import AnsibleIAMError
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
+
+from ansible_collections.protonkit.accounts.plugins.module_utils.account import aws_managed_policy_arn
+from ansible_collections.protonkit.accounts.plugins.module_utils.account import get_caller_account
+from ansible_collections.protonkit.accounts.plugins.module_utils.account import iam_arn
+from ansible_collections.protonkit.accounts.plugins.module_utils.account import signin_url
+from ansible_collections.protonkit.accounts.plugins.module_utils.iam import ensure_attached_policies
+from ansible_collections.protonkit.accounts.plugins.module_utils.iam import ensure_tags
+from ansible_collections.protonkit.accounts.plugins.module_utils.iam import iam_client
+from ansible_collections.protonkit.accounts.plugins.module_utils.iam import identifier_problem
+from ansible_collections.protonkit.accounts.plugins.module_utils.iam import list_attached_policy_arns
+from ansible_collections.protonkit.accounts.plugins.module_utils.iam import missing_policies
+from ansible_collections.protonkit.accounts.plugins.module_utils.iam import policy_arn_problem
+from ansible_collections.protonkit.accounts.plugins.module_utils.passwords import generate_password
+from ansible_collections.protonkit.accounts.plugins.module_utils.passwords import get_password_policy
+from ansible_collections.protonkit.accounts.plugins.module_utils.passwords import password_policy_problems
+
+try:
+    import botocore
+except ImportError:
+    pass  # AnsibleAWSModule reports a missing botocore
+
+NO_LOGIN_PROFILE = {"exists": False, "password_reset_required": False}
+
+
+# --- reading the account once ----------------------------------------------------------------------------------
+def read_state(client, params):
+    """Group (with members and attached policies), user (with tags) and login profile, as they are now."""
+    group = user = None
+    login_profile = dict(NO_LOGIN_PROFILE)
+    try:
+        response = client.get_paginator("get_group").paginate(GroupName=params["group_name"]).build_full_result()
+        group = _group_view(response["Group"], [member["UserName"] for member in response.get("Users", [])],
+                            list_attached_policy_arns(client, "group", params["group_name"]))
+    except is_boto3_error_code("NoSuchEntity"):
+        pass
+    try:
+        user = _user_view(client.get_user(aws_retry=True, UserName=params["user_name"])["User"])
+        profile = client.get_login_profile(aws_retry=True, UserName=params["user_name"])["LoginProfile"]
+        login_profile = {"exists": True, "password_reset_required": bool(profile.get("PasswordResetRequired"))}
+    except is_boto3_error_code("NoSuchEntity"):
+        pass
+    if user is not None and group is not None and user["name"] in group["members"]:
+        user["groups"] = [group["name"]]
+    return {"group": group, "user": user, "login_profile": login_profile}
+
+
+def _group_view(group, members, policies):
+    return {"name": group["GroupName"], "arn": group["Arn"], "id": group.get("GroupId"), "path": group["Path"],
+            "attached_policies": policies, "members": members}
+
+
+def _user_view(user):
+    return {"name": user["UserName"], "arn": user["Arn"], "id": user.get("UserId"), "path": user["Path"],
+            "tags": boto3_tag_list_to_ansible_dict(user.get("Tags", [])), "groups": []}
+
+
+# --- validating everything before the first write -----------------------------------------------------------------
+def validate_params(module, policy_arns):
+    params = module.params
+    problem = (identifier_problem("group", params["group_name"], params["group_path"], "group_name", "group_path")
+               or identifier_problem("user", params["user_name"], params["user_path"], "user_name", "user_path")
+               or policy_arn_problem(policy_arns, "group_policy_arns"))
+    if params["update_password"] == "always" and not params["password"]:
+        problem = ("update_password: 'always' needs a password to set on every run; give password, or use "
+                   "update_password: on_create to generate one only when console access is created")
+    if params["password_secret"] and not module.region:
+        problem = "password_secret: Secrets Manager is regional; set region (or AWS_REGION) to choose where it lives"
+    if problem:
+        module.fail_json(msg=problem)
+
+
+def plan_password(module, client, state, identity):
+    """The password to set in this run (None: leave it), and whether it was generated. Fails before any write."""
+    params = module.params
+    profile_exists = state["login_profile"]["exists"]
+    if not params["console_access"] or (profile_exists and params["update_password"] == "on_create"):
+        return None, False
+    policy = get_password_policy(client)
+    if params["password"]:
+        problems = password_policy_problems(params["password"], policy)
+        if problems:
+            module.fail_json(msg=f"password: does not satisfy the password policy of account {identity['account_id']}: "
+                                 f"it needs {', '.join(problems)}")
+        return params["password"], False
+    if not (params["password_secret"] or params["password_file"]):
+        module.fail_json(msg=(
+            f"password: user {params['user_name']} needs a console password and none was given, so one must be "
+            "generated, but there is nowhere to deliver it. Set password_secret (a Secrets Manager secret name) "
+            "and/or password_file (a path on the host running the module), or give password, or set "
+            "console_access: false."))
+    if module.check_mode:
+        return "", True  # predicted only: nothing is delivered or set in check mode
+    return generate_password(policy), True
+
+
+# --- ensure: one piece each -------------------------------------------------------------------------------------
+def ensure_group(module, client, identity, current):
+    name, path = module.params["group_name"], module.params["group_path"]
+    if current is None:
+        group = {"GroupName": name, "Path": path, "GroupId": None,
+                 "Arn": iam_arn(identity["partition"], identity["account_id"], "group", path, name)}
+        if not module.check_mode:
+            group = client.create_group(aws_retry=True, GroupName=name, Path=path)["Group"]
+        return True, _group_view(group, [], [])
+    if current["path"] != path:
+        if not module.check_mode:
+            client.update_group(aws_retry=True, GroupName=name, NewPath=path)
+        return True, dict(current, path=path, arn=iam_arn(identity["partition"], identity["account_id"], "group", path, name))
+    return False, current
+
+
+def ensure_user(module, client, identity, current):
+    params = module.params
+    name, path = params["user_name"], params["user_path"]
+    if current is None:
+        tags = params["tags"] or {}
+        user = {"UserName": name, "Path": path, "UserId": None,
+                "Arn": iam_arn(identity["partition"], identity["account_id"], "user", path, name)}
+        if not module.check_mode:
+            user = client.create_user(aws_retry=True, UserName=name, Path=path,
+                                      Tags=ansible_dict_to_boto3_tag_list(tags))["User"]
+        return True, dict(_user_view(user), tags=tags)
+    changed, after = False, dict(current)
+    if current["path"] != path:
+        if not module.check_mode:
+            client.update_user(aws_retry=True, UserName=name, NewPath=path)
+        after.update(path=path, arn=iam_arn(identity["partition"], identity["account_id"], "user", path, name))
+        changed = True
+    tags_changed, after["tags"] = ensure_tags(module, client, "user", name, current["tags"], params["tags"],
+                                              params["purge_tags"])
+    return changed or tags_changed, after
+
+
+def ensure_membership(module, client, group, user):
+    if group["name"] in user["groups"]:
+        return False, user
+    if not module.check_mode:
+        client.add_user_to_group(aws_retry=True, GroupName=group["name"], UserName=user["name"])
+    return True, dict(user, groups=user["groups"] + [group["name"]])
+
+
+def ensure_console_access(module, client, identity, current, password):
+    """Login profile as asked; ``password`` (None: keep it) is delivered before it is set. Returns
+    ``(changed, login_profile, delivered_to)``."""
+    params = module.params
+    name, reset_required = params["user_name"], params["password_reset_required"]
+    wanted = {"exists": True, "password_reset_required": reset_required}
+    if not params["console_access"]:
+        if current["exists"] and not module.check_mode:
+            client.delete_login_profile(aws_retry=True, UserName=name)
+        return current["exists"], dict(NO_LOGIN_PROFILE), {}
+    if password is None:
+        if current == wanted:
+            return False, current, {}
+        if not module.check_mode:
+            client.update_login_profile(aws_retry=True, UserName=name, PasswordResetRequired=reset_required)
+        return True, wanted, {}
+    if module.check_mode:
+        return True, wanted, {}
+    delivered_to = deliver_password(module, identity, password)
+    if current["exists"]:
+        client.update_login_profile(aws_retry=True, UserName=name, Password=password,
+                                    PasswordResetRequired=reset_required)
+    else:
+        client.create_login_profile(aws_retry=True, UserName=name, Password=password,
+                                    PasswordResetRequired=reset_required)
+    return True, wanted, delivered_to
+
+
+# --- delivering a new password ------------------------------------------------------------------------------------
+def deliver_password(module, identity, password):
+    params = module.params
+    document = json.dumps({
+        "account_id": identity["account_id"],
+        "user_name": params["user_name"],
+        "password": password,
+        "signin_url": signin_url(identity["partition"], identity["account_id"]),
+    })
+    delivered_to = {}
+    if params["password_secret"]:
+        delivered_to["password_secret_arn"] = write_secret(module, document)
+    if params["password_file"]:
+        write_private_file(module, params["password_file"], document)
+        delivered_to["password_file"] = params["password_file"]
+    return delivered_to
+
+
+def write_secret(module, document):
+    params = module.params
+    secrets = module.client("secretsmanager", retry_decorator=AWSRetry.jittered_backoff())
+    try:
+        try:
+            secret = secrets.describe_secret(aws_retry=True, SecretId=params["password_secret"])
+        except is_boto3_error_code("ResourceNotFoundException"):
+            create = {"Name": params["password_secret"], "SecretString": document,
+                      "Description": f"Console password of IAM user {params['user_name']} (protonkit.accounts)"}
+            if params["password_secret_kms_key_id"]:
+                create["KmsKeyId"] = params["password_secret_kms_key_id"]
+            return secrets.create_secret(aws_retry=True, **create)["ARN"]
+        secrets.put_secret_value(aws_retry=True, SecretId=secret["ARN"], SecretString=document)
+        return secret["ARN"]
+    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:  # pylint: disable=duplicate-except
+        module.fail_json_aws(e, msg=f"password_secret: could not store the new password in secret "
+                                    f"{params['password_secret']}; console access was not changed")
+
+
+def write_private_file(module, path, document):
+    directory = os.path.dirname(os.path.abspath(path))
+    try:
+        descriptor, temporary = tempfile.mkstemp(dir=directory, prefix=".protonkit-")  # created with mode 0600
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(document + "\n")
+        os.chmod(temporary, 0o600)
+        os.replace(temporary, path)
+    except OSError as e:
+        module.fail_json(msg=f"password_file: could not write {path}: {e.strerror}; console access was not changed")
+
+
+# --- state=absent -----------------------------------------------------------------------------------------------------
+def remove_user(module, client, user):
+    """Everything IAM requires gone before DeleteUser, then the user."""
+    if user is None:
+        return False
+    if module.check_mode:
+        return True
+    name = user["name"]
+    try:
+        client.delete_login_profile(aws_retry=True, UserName=name)
+    except is_boto3_error_code("NoSuchEntity"):
+        pass
+    for key in client.list_access_keys(aws_retry=True, UserName=name)["AccessKeyMetadata"]:
+        client.delete_access_key(aws_retry=True, UserName=name, AccessKeyId=key["AccessKeyId"])
+    for cert in client.list_signing_certificates(aws_retry=True, UserName=name)["Certificates"]:
+        client.delete_signing_certificate(aws_retry=True, UserName=name, CertificateId=cert["CertificateId"])
+    for key in client.list_ssh_public_keys(aws_retry=True, UserName=name)["SSHPublicKeys"]:
+        client.delete_ssh_public_key(aws_retry=True, UserName=name, SSHPublicKeyId=key["SSHPublicKeyId"])
+    for device in client.list_mfa_devices(aws_retry=True, UserName=name)["MFADevices"]:
+        client.deactivate_mfa_device(aws_retry=True, UserName=name, SerialNumber=device["SerialNumber"])
+    for policy in client.list_user_policies(aws_retry=True, UserName=name)["PolicyNames"]:
+        client.delete_user_policy(aws_retry=True, UserName=name, PolicyName=policy)
+    for arn in list_attached_policy_arns(client, "user", name):
+        client.detach_user_policy(aws_retry=True, UserName=name, PolicyArn=arn)
+    for group in client.list_groups_for_user(aws_retry=True, UserName=name)["Groups"]:
+        client.remove_user_from_group(aws_retry=True, UserName=name, GroupName=group["GroupName"])
+    client.delete_user(aws_retry=True, UserName=name)
+    return True
+
+
+def remove_group(module, client, group, removed_user):
+    """Delete the group unless other users are still in it (and ``force`` is off). Returns (changed, kept_reason)."""
+    if group is None:
+        return False, None
+    others = [member for member in group["members"] if member != removed_user]
+    if others and not module.params["force"]:
+        return False, (f"group {group['name']} still has members ({', '.join(sorted(others))}); "
+                       "it was kept. Use force: true to delete it anyway")
+    if not module.check_mode:
+        for member in others:
+            client.remove_user_from_group(aws_retry=True, GroupName=group["name"], UserName=member)
+        for arn in group["attached_policies"]:
+            client.detach_group_policy(aws_retry=True, GroupName=group["name"], PolicyArn=arn)
+        for policy in client.list_group_policies(aws_retry=True, GroupName=group["name"])["PolicyNames"]:
+            client.delete_group_policy(aws_retry=True, GroupName=group["name"], PolicyName=policy)
+        client.delete_group(aws_retry=True, GroupName=group["name"])
+    return True, None
+
+
+def remove_secret(module):
+    """Schedule the password secret for deletion (recoverable for 30 days). Returns changed."""
+    if not module.params["password_secret"]:
+        return False
+    secrets = module.client("secretsmanager", retry_decorator=AWSRetry.jittered_backoff())
+    try:
+        secret = secrets.describe_secret(aws_retry=True, SecretId=module.params["password_secret"])
+    except is_boto3_error_code("ResourceNotFoundException"):
+        return False
+    if secret.get("DeletedDate"):
+        return False
+    if not module.check_mode:
+        secrets.delete_secret(aws_retry=True, SecretId=secret["ARN"], RecoveryWindowInDays=30)
+    return True
+
+
+# --- the two states -------------------------------------------------------------------------------------------------
+def _diff_view(state):
+    group, user = state["group"], state["user"]
+    return {
+        "group": {k: group[k] for k in ("name", "path", "attached_policies")} if group else {},
+        "user": {k: user[k] for k in ("name", "path", "tags", "groups")} if user else {},
+        "login_profile": dict(state["login_profile"]),
+    }
+
+
+def _public(view):
+    return {k: v for k, v in view.items() if k != "members"} if view else {}
+
+
+def bootstrap(module, client, identity):
+    params = module.params
+    policy_arns = params["group_policy_arns"]
+    if policy_arns is None:
+        policy_arns = [aws_managed_policy_arn(identity["partition"], "AdministratorAccess")]
+    validate_params(module, policy_arns)
+    before = read_state(client, params)
+    attached = before["group"]["attached_policies"] if before["group"] else []
+    unknown = missing_policies(client, sorted(set(policy_arns) - set(attached)))
+    if unknown:
+        module.fail_json(msg=f"group_policy_arns: no such managed policy: {', '.join(unknown)}")
+    password, generated = plan_password(module, client, before, identity)
+
+    group_changed, group = ensure_group(module, client, identity, before["group"])
+    policies_changed, group["attached_policies"] = ensure_attached_policies(
+        module, client, "group", group["name"], attached, policy_arns, params["purge_policies"])
+    user_changed, user = ensure_user(module, client, identity, before["user"])
+    member_changed, user = ensure_membership(module, client, group, user)
+    login_changed, login_profile, delivered_to = ensure_console_access(
+        module, client, identity, before["login_profile"], password)
+
+    after = {"group": group, "user": user, "login_profile": login_profile}
+    return dict(
+        changed=any((group_changed, policies_changed, user_changed, member_changed, login_changed)),
+        created=before["group"] is None or before["user"] is None,
+        group=_public(group),
+        user=user,
+        login_profile=login_profile,
+        password_changed=password is not None,
+        password_generated=generated,
+        diff={"before": _diff_view(before), "after": _diff_view(after)},
+        **delivered_to,
+    )
+
+
+def remove(module, client, identity):
+    params = module.params
+    problem = (identifier_problem("group", params["group_name"], params["group_path"], "group_name", "group_path")
+               or identifier_problem("user", params["user_name"], params["user_path"], "user_name", "user_path"))
+    if problem:
+        module.fail_json(msg=problem)
+    before = read_state(client, params)
+    user_removed = remove_user(module, client, before["user"])
+    group_removed, kept_reason = remove_group(module, client, before["group"], params["user_name"])
+    secret_removed = remove_secret(module)
+    group_after = {}
+    if kept_reason:
+        group_after = dict(_public(before["group"]), kept_reason=kept_reason)
+    after = {"group": None if group_removed else before["group"], "user": None,
+             "login_profile": dict(NO_LOGIN_PROFILE)}
+    return dict(
+        changed=user_removed or group_removed or secret_removed,
+        created=False,
+        group=group_after,
+        user={},
+        login_profile=dict(NO_LOGIN_PROFILE),
+        password_changed=False,
+        password_generated=False,
+        diff={"before": _diff_view(before), "after": _diff_view(after)},
+    )
+
+
+def main():
+    argument_spec = dict(
+        state=dict(type="str", default="present", choices=["present", "absent"]),
+        group_name=dict(type="str", default="Administrators"),
+        group_path=dict(type="str", default="/"),
+        group_policy_arns=dict(type="list", elements="str"),
+        purge_policies=dict(type="bool", default=False),
+        user_name=dict(type="str", default="Administrator"),
+        user_path=dict(type="str", default="/"),
+        console_access=dict(type="bool", default=True),
+        password=dict(type="str", no_log=True),
+        update_password=dict(type="str", default="on_create", choices=["on_create", "always"], no_log=False),
+        password_reset_required=dict(type="bool", default=True, no_log=False),
+        password_secret=dict(type="str", no_log=False),
+        password_secret_kms_key_id=dict(type="str", no_log=False),
+        password_file=dict(type="path", no_log=False),
+        tags=dict(type="dict", aliases=["resource_tags"]),
+        purge_tags=dict(type="bool", default=True),
+        force=dict(type="bool", default=False),
+    )
+    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+    identity = get_caller_account(module)
+    if identity["is_root"]:
+        module.warn("Running as the root user of account %s. Use an IAM role instead, and lock the root user away "
+                    "(MFA, no access keys)." % identity["account_id"])
+    client = iam_client(module)
+    try:
+        result = (bootstrap if module.params["state"] == "present" else remove)(module, client, identity)
+    except AnsibleIAMError as e:
+        module.fail_json_aws_error(e)
+    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
+        module.fail_json_aws(e, msg="IAM call failed")
+    result.update(account_id=identity["account_id"], partition=identity["partition"],
+                  signin_url=signin_url(identity["partition"], identity["account_id"]))
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()
