@@ -1,0 +1,198 @@
+"""protonkit.accounts.iam_admin_bootstrap through ansible-playbook, against the local AWS."""
+
+import json
+import os
+import stat
+
+import pytest
+
+KNOWN_PASSWORD = "Test-Passw0rd!-never-shown-7f3a"
+SECRET = "protonkit/Administrator/console-password"
+ADMIN_ACCESS = "arn:aws:iam::aws:policy/AdministratorAccess"
+
+
+def secret_document(account, name=SECRET):
+    return json.loads(account.client("secretsmanager").get_secret_value(SecretId=name)["SecretString"])
+
+
+def test_creates_group_user_membership_and_console_access(ansible_module, aws_account):
+    run = ansible_module("iam_admin_bootstrap", {"password_secret": SECRET, "tags": {"owner": "platform"}},
+                         aws_account.env)
+    result = run.result
+    assert run.rc == 0, run.output
+    assert result["changed"] and result["created"] and result["password_changed"]
+    assert result["account_id"] == aws_account.account_id
+    assert result["signin_url"] == f"https://{aws_account.account_id}.signin.aws.amazon.com/console"
+
+    iam = aws_account.client("iam")
+    group = iam.get_group(GroupName="Administrators")
+    assert [u["UserName"] for u in group["Users"]] == ["Administrator"]
+    attached = iam.list_attached_group_policies(GroupName="Administrators")["AttachedPolicies"]
+    assert [p["PolicyArn"] for p in attached] == [ADMIN_ACCESS]
+    assert iam.get_user(UserName="Administrator")["User"]["Tags"] == [{"Key": "owner", "Value": "platform"}]
+    assert iam.get_login_profile(UserName="Administrator")["LoginProfile"]["PasswordResetRequired"] is True
+
+    # The generated password went to the secret only, and it satisfies the default (strong) policy.
+    document = secret_document(aws_account)
+    assert document["user_name"] == "Administrator"
+    assert document["account_id"] == aws_account.account_id
+    assert document["signin_url"] == result["signin_url"]
+    assert len(document["password"]) >= 32
+    assert result["password_secret_arn"].startswith(f"arn:aws:secretsmanager:us-east-1:{aws_account.account_id}:")
+    assert document["password"] not in run.output
+
+
+def test_rerun_changes_nothing_and_writes_nothing(ansible_module, aws_account):
+    args = {"password_secret": SECRET, "tags": {"owner": "platform"}}
+    assert ansible_module("iam_admin_bootstrap", args, aws_account.env).result["changed"]
+    writes_before = len(aws_account.write_calls())
+    rerun = ansible_module("iam_admin_bootstrap", args, aws_account.env)
+    assert rerun.result["changed"] is False
+    assert rerun.result["password_changed"] is False
+    assert aws_account.write_calls()[writes_before:] == []
+
+
+@pytest.mark.parametrize("prepare", ["empty", "partial"])
+def test_check_mode_predicts_the_real_run_and_writes_nothing(ansible_module, aws_account, prepare):
+    args = {"password_secret": SECRET, "tags": {"owner": "platform", "env": "prod"}}
+    if prepare == "partial":
+        iam = aws_account.client("iam")
+        iam.create_group(GroupName="Administrators")
+        iam.create_user(UserName="Administrator", Tags=[{"Key": "owner", "Value": "someone-else"}])
+    writes_before = len(aws_account.write_calls())
+    check = ansible_module("iam_admin_bootstrap", args, aws_account.env, check=True, diff=True)
+    assert check.rc == 0, check.output
+    assert aws_account.write_calls()[writes_before:] == []
+    real = ansible_module("iam_admin_bootstrap", args, aws_account.env, diff=True)
+    for key in ("changed", "created", "login_profile", "password_changed"):
+        assert check.result[key] == real.result[key], key
+    assert check.result["diff"] == real.result["diff"]
+    for view in ("group", "user"):
+        predicted = {k: v for k, v in check.result[view].items() if k != "id"}
+        actual = {k: v for k, v in real.result[view].items() if k != "id"}
+        assert predicted == actual
+
+
+def test_diff_shows_tag_change_and_never_the_password(ansible_module, aws_account):
+    ansible_module("iam_admin_bootstrap", {"password": KNOWN_PASSWORD, "tags": {"owner": "a"}}, aws_account.env)
+    run = ansible_module("iam_admin_bootstrap", {"password": KNOWN_PASSWORD, "tags": {"owner": "b"}},
+                         aws_account.env, diff=True)
+    assert run.result["changed"]
+    assert run.result["diff"]["before"]["user"]["tags"] == {"owner": "a"}
+    assert run.result["diff"]["after"]["user"]["tags"] == {"owner": "b"}
+    assert KNOWN_PASSWORD not in run.output
+
+
+def test_purge_tags_false_keeps_other_tags(ansible_module, aws_account):
+    ansible_module("iam_admin_bootstrap", {"password": KNOWN_PASSWORD, "tags": {"a": "1", "b": "2"}}, aws_account.env)
+    run = ansible_module("iam_admin_bootstrap", {"password": KNOWN_PASSWORD, "tags": {"c": "3"}, "purge_tags": False},
+                         aws_account.env)
+    assert run.result["user"]["tags"] == {"a": "1", "b": "2", "c": "3"}
+    tags = aws_account.client("iam").get_user(UserName="Administrator")["User"]["Tags"]
+    assert {t["Key"]: t["Value"] for t in tags} == {"a": "1", "b": "2", "c": "3"}
+
+
+def test_update_password_always_sets_it_every_run(ansible_module, aws_account):
+    args = {"password": KNOWN_PASSWORD, "update_password": "always", "password_reset_required": False}
+    ansible_module("iam_admin_bootstrap", args, aws_account.env)
+    writes_before = len(aws_account.write_calls())
+    run = ansible_module("iam_admin_bootstrap", args, aws_account.env, verbosity=3)
+    assert run.result["changed"] and run.result["password_changed"]
+    assert [c["action"] for c in aws_account.write_calls()[writes_before:]] == ["UpdateLoginProfile"]
+    assert KNOWN_PASSWORD not in run.output
+
+
+def test_password_reset_flag_is_reconciled_without_touching_the_password(ansible_module, aws_account):
+    ansible_module("iam_admin_bootstrap", {"password": KNOWN_PASSWORD}, aws_account.env)
+    run = ansible_module("iam_admin_bootstrap", {"password_reset_required": False}, aws_account.env)
+    assert run.result["changed"] and not run.result["password_changed"]
+    profile = aws_account.client("iam").get_login_profile(UserName="Administrator")["LoginProfile"]
+    assert profile["PasswordResetRequired"] is False
+
+
+def test_console_access_off_removes_the_login_profile(ansible_module, aws_account):
+    ansible_module("iam_admin_bootstrap", {"password": KNOWN_PASSWORD}, aws_account.env)
+    run = ansible_module("iam_admin_bootstrap", {"console_access": False}, aws_account.env)
+    assert run.result["changed"] and run.result["login_profile"] == {"exists": False,
+                                                                     "password_reset_required": False}
+    iam = aws_account.client("iam")
+    with pytest.raises(iam.exceptions.NoSuchEntityException):
+        iam.get_login_profile(UserName="Administrator")
+    assert ansible_module("iam_admin_bootstrap", {"console_access": False}, aws_account.env).result["changed"] is False
+
+
+def test_password_file_is_private(ansible_module, aws_account, tmp_path):
+    target = tmp_path / "admin.json"
+    run = ansible_module("iam_admin_bootstrap", {"password_file": str(target)}, aws_account.env)
+    assert run.result["password_file"] == str(target)
+    assert stat.S_IMODE(os.stat(target).st_mode) == 0o600
+    assert json.loads(target.read_text())["password"] not in run.output
+
+
+def test_generated_password_meets_the_account_policy(ansible_module, aws_account):
+    aws_account.client("iam").update_account_password_policy(
+        MinimumPasswordLength=40, RequireSymbols=True, RequireNumbers=True, RequireUppercaseCharacters=True,
+        RequireLowercaseCharacters=True)
+    ansible_module("iam_admin_bootstrap", {"password_secret": SECRET}, aws_account.env)
+    password = secret_document(aws_account)["password"]
+    assert len(password) >= 40
+    assert any(c.isupper() for c in password) and any(c.islower() for c in password)
+    assert any(c.isdigit() for c in password) and any(not c.isalnum() for c in password)
+
+
+def test_state_absent_removes_user_and_group(ansible_module, aws_account):
+    ansible_module("iam_admin_bootstrap", {"password_secret": SECRET}, aws_account.env)
+    run = ansible_module("iam_admin_bootstrap", {"state": "absent", "password_secret": SECRET}, aws_account.env)
+    assert run.rc == 0 and run.result["changed"]
+    iam = aws_account.client("iam")
+    assert iam.list_users()["Users"] == [] and iam.list_groups()["Groups"] == []
+    assert "DeletedDate" in aws_account.client("secretsmanager").describe_secret(SecretId=SECRET)
+    again = ansible_module("iam_admin_bootstrap", {"state": "absent", "password_secret": SECRET}, aws_account.env)
+    assert again.result["changed"] is False
+
+
+def test_state_absent_keeps_a_group_with_other_members_unless_forced(ansible_module, aws_account):
+    ansible_module("iam_admin_bootstrap", {"password": KNOWN_PASSWORD}, aws_account.env)
+    iam = aws_account.client("iam")
+    iam.create_user(UserName="alice")
+    iam.add_user_to_group(GroupName="Administrators", UserName="alice")
+    run = ansible_module("iam_admin_bootstrap", {"state": "absent"}, aws_account.env)
+    assert "alice" in run.result["group"]["kept_reason"]
+    assert [g["GroupName"] for g in iam.list_groups()["Groups"]] == ["Administrators"]
+    forced = ansible_module("iam_admin_bootstrap", {"state": "absent", "force": True}, aws_account.env)
+    assert forced.result["changed"] and iam.list_groups()["Groups"] == []
+
+
+BAD_INPUTS = [
+    ({"user_name": "bad name!"}, "user_name"),
+    ({"group_name": "x" * 129}, "group_name"),
+    ({"user_path": "no-slashes"}, "user_path"),
+    ({"group_path": "/a b/"}, "group_path"),
+    ({"group_policy_arns": ["AdministratorAccess"]}, "group_policy_arns"),
+    ({"group_policy_arns": ["arn:aws:iam::aws:policy/NoSuchPolicyAnywhere"]}, "no such managed policy"),
+    ({"update_password": "always"}, "update_password"),
+    ({}, "password_secret"),  # a password must be generated and has nowhere to go
+    ({"password": "short"}, "password policy"),
+]
+
+
+@pytest.mark.parametrize("args, fragment", BAD_INPUTS)
+def test_bad_input_fails_clearly_before_any_write(ansible_module, aws_account, args, fragment):
+    aws_account.client("iam").update_account_password_policy(MinimumPasswordLength=14, RequireSymbols=True)
+    writes_before = len(aws_account.write_calls())
+    run = ansible_module("iam_admin_bootstrap", args, aws_account.env)
+    assert run.result.get("failed"), run.output
+    assert fragment in run.result["msg"]
+    assert "Traceback" not in run.output
+    assert aws_account.write_calls()[writes_before:] == []
+
+
+def test_password_never_appears_at_high_verbosity(ansible_module, aws_account):
+    run = ansible_module("iam_admin_bootstrap", {"password": KNOWN_PASSWORD, "update_password": "always"},
+                         aws_account.env, verbosity=4, diff=True)
+    assert run.rc == 0
+    assert KNOWN_PASSWORD not in run.output
+    default_callback = ansible_module("iam_admin_bootstrap", {"password": KNOWN_PASSWORD, "update_password": "always"},
+                                      aws_account.env, verbosity=4, diff=True, callback="ansible.builtin.default")
+    assert default_callback.rc == 0
+    assert KNOWN_PASSWORD not in default_callback.output
