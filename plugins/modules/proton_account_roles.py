@@ -1,0 +1,514 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the protonkit.accounts collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+module: proton_account_roles
+short_description: AWS Proton service roles and Proton account settings of an AWS account
+version_added: 0.1.0
+description:
+  - Creates the AWS Proton service role (which Proton uses to provision environments) and pipeline service role,
+    trusted by C(proton.amazonaws.com), and registers them in the Proton account settings of one region
+    (console - Settings, Account roles), idempotently.
+  - Optionally creates a CodeBuild provisioning role and registers it as the pipeline CodeBuild role.
+  - With O(state=absent) it is the clean-up: it clears the account settings that point at these roles and deletes
+    the roles, also when Proton no longer answers.
+  - B(AWS Proton reached end of support on 2026-10-07.) When Proton does not answer, the module fails with a
+    message that says so and what to do, or warns and finishes the IAM work when O(proton_unavailable=warn).
+author:
+  - protonkit maintainers
+options:
+  state:
+    description:
+      - V(present) creates or updates the roles and the account settings.
+      - V(absent) clears the settings that point at these roles (others only with O(force)) and deletes the roles,
+        with their inline policies, attached policies and instance profile memberships.
+    type: str
+    choices: [present, absent]
+    default: present
+  shared_role:
+    description: One role (O(service_role_name)) serves as both the service role and the pipeline service role.
+    type: bool
+    default: false
+  service_role_name:
+    description: Name of the Proton service role.
+    type: str
+    default: AWSProtonServiceRole
+  pipeline_role_name:
+    description: Name of the Proton pipeline service role (unused with O(shared_role=true)).
+    type: str
+    default: AWSProtonPipelineServiceRole
+  role_path:
+    description: IAM path of the roles.
+    type: str
+    default: /service-role/
+  permissions:
+    description:
+      - What the service and pipeline roles may do.
+      - V(console) is what the Proton console attaches. CloudFormation stack actions on C(AWSProton-*) stacks of the
+        account, and every action except C(organizations:*) and C(account:*) only when called through
+        CloudFormation (C(aws:CalledVia)), plus C(organizations:DescribeOrganization) and C(account:ListRegions)
+        under the same condition.
+      - V(administrator) attaches C(AdministratorAccess), as the AWS sample templates do.
+      - V(scoped) is the CloudFormation statement plus only the services in O(allowed_services), through
+        CloudFormation.
+      - V(custom) adds nothing: only O(managed_policy_arns) and O(inline_policies).
+    type: str
+    choices: [console, administrator, scoped, custom]
+    default: console
+  allowed_services:
+    description: Service prefixes (V(s3), V(lambda), ...) the roles may use through CloudFormation with O(permissions=scoped).
+    type: list
+    elements: str
+  managed_policy_arns:
+    description: More managed policies attached to the service and pipeline roles.
+    type: list
+    elements: str
+    default: []
+  inline_policies:
+    description: More inline policies of the service and pipeline roles, name to policy document.
+    type: dict
+    default: {}
+  purge_policies:
+    description: Detach managed policies and delete inline policies of the roles that this module would not set.
+    type: bool
+    default: true
+  codebuild_role:
+    description:
+      - Also create a CodeBuild provisioning role, trusted by C(codebuild.amazonaws.com) from this account, with
+        C(AWSProtonCodeBuildProvisioningBasicAccess) attached, and register it as the pipeline CodeBuild role.
+    type: bool
+    default: false
+  codebuild_role_name:
+    description: Name of the CodeBuild provisioning role.
+    type: str
+    default: AWSProtonCodeBuildProvisioningRole
+  tags:
+    description: Tags of the roles.
+    type: dict
+    aliases: [resource_tags]
+  purge_tags:
+    description: Remove tags of the roles that are not in O(tags).
+    type: bool
+    default: true
+  configure_account_settings:
+    description: Register the roles in the Proton account settings. V(false) manages only the IAM roles.
+    type: bool
+    default: true
+  pipeline_provisioning_repository:
+    description:
+      - Repository of the self-managed provisioning pipelines, with all three suboptions.
+      - Omit it to leave the setting alone; V({}) removes it.
+    type: dict
+    suboptions:
+      provider:
+        description: Repository provider.
+        type: str
+        choices: [GITHUB, GITHUB_ENTERPRISE, BITBUCKET]
+      name:
+        description: Repository name, C(owner/repository).
+        type: str
+      branch:
+        description: Branch.
+        type: str
+  role_propagation_timeout:
+    description:
+      - Seconds to keep retrying the account settings while Proton cannot see a role created in this run yet
+        (IAM is eventually consistent). Bounded backoff; the result says how many retries were needed.
+    type: int
+    default: 60
+  proton_unavailable:
+    description:
+      - What to do when Proton does not answer (end of support, no endpoint).
+      - V(fail) stops with a message that says what happened and how to go on.
+      - V(warn) finishes the IAM work, warns, and returns RV(proton_available=false).
+    type: str
+    choices: [fail, warn]
+    default: fail
+  force:
+    description: With O(state=absent), also clear settings that point at roles this module does not manage, and the repository.
+    type: bool
+    default: false
+notes:
+  - The AWS Proton guide prints the confused-deputy condition as C(arn:aws::proton:...), with an empty service field.
+    That ARN never matches, so Proton could never assume such a role. This module writes the well-formed
+    C(arn:<partition>:proton:*:<account>:*) with C(aws:SourceAccount).
+  - Proton account settings are regional; IAM roles are global. Run the module once per region (the
+    P(protonkit.accounts.proton_roles#role) role loops over regions).
+  - Regions where botocore lists no Proton endpoint (China, GovCloud) are an error unless O(endpoint_url),
+    C(AWS_ENDPOINT_URL) or C(AWS_ENDPOINT_URL_PROTON) is set.
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+"""
+
+EXAMPLES = r"""
+- name: Service and pipeline roles as the console makes them, registered in us-east-1
+  protonkit.accounts.proton_account_roles:
+    region: us-east-1
+
+- name: One shared role that may only use S3 and Lambda through CloudFormation, with a pipeline repository
+  protonkit.accounts.proton_account_roles:
+    region: eu-west-1
+    shared_role: true
+    permissions: scoped
+    allowed_services: [s3, lambda]
+    pipeline_provisioning_repository:
+      provider: GITHUB
+      name: acme/proton-pipelines
+      branch: main
+
+- name: Only the IAM roles (Proton reached end of support)
+  protonkit.accounts.proton_account_roles:
+    configure_account_settings: false
+
+- name: Clean up the roles and the settings that point at them
+  protonkit.accounts.proton_account_roles:
+    region: us-east-1
+    state: absent
+"""
+
+RETURN = r"""
+region:
+  description: The region whose Proton account settings were managed.
+  returned: always
+  type: str
+  sample: us-east-1
+created:
+  description: Whether this run created a role.
+  returned: always
+  type: bool
+roles:
+  description:
+    - The roles after the run (predicted in check mode), by purpose - V(service), V(pipeline) (the same role with
+      O(shared_role=true)) and V(codebuild). Empty after O(state=absent).
+  returned: always
+  type: dict
+  sample:
+    service:
+      name: AWSProtonServiceRole
+      arn: arn:aws:iam::123456789012:role/service-role/AWSProtonServiceRole
+      path: /service-role/
+      trust_policy: {}
+      managed_policy_arns: []
+      inline_policies: {}
+      tags: {}
+account_settings:
+  description: The Proton account settings after the run (predicted in check mode); empty when Proton did not answer.
+  returned: always
+  type: dict
+  sample:
+    pipelineServiceRoleArn: arn:aws:iam::123456789012:role/service-role/AWSProtonPipelineServiceRole
+proton_available:
+  description: Whether Proton answered in this region.
+  returned: always
+  type: bool
+settings_retries:
+  description: How many times the account settings update was retried while IAM propagated a new role.
+  returned: always
+  type: int
+"""
+
+from ansible_collections.amazon.aws.plugins.module_utils.iam import AnsibleIAMError
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+
+from ansible_collections.protonkit.accounts.plugins.module_utils.account import aws_managed_policy_arn
+from ansible_collections.protonkit.accounts.plugins.module_utils.account import get_caller_account
+from ansible_collections.protonkit.accounts.plugins.module_utils.account import iam_arn
+from ansible_collections.protonkit.accounts.plugins.module_utils.iam import delete_role
+from ansible_collections.protonkit.accounts.plugins.module_utils.iam import ensure_role
+from ansible_collections.protonkit.accounts.plugins.module_utils.iam import get_role
+from ansible_collections.protonkit.accounts.plugins.module_utils.iam import iam_client
+from ansible_collections.protonkit.accounts.plugins.module_utils.iam import identifier_problem
+from ansible_collections.protonkit.accounts.plugins.module_utils.iam import missing_policies
+from ansible_collections.protonkit.accounts.plugins.module_utils.iam import policy_arn_problem
+from ansible_collections.protonkit.accounts.plugins.module_utils.iam import role_path_problem
+from ansible_collections.protonkit.accounts.plugins.module_utils.proton import CODEBUILD_SERVICE
+from ansible_collections.protonkit.accounts.plugins.module_utils.proton import PERMISSIONS_POLICY_NAME
+from ansible_collections.protonkit.accounts.plugins.module_utils.proton import PROTON_SERVICE
+from ansible_collections.protonkit.accounts.plugins.module_utils.proton import ProtonUnavailable
+from ansible_collections.protonkit.accounts.plugins.module_utils.proton import permissions_policy
+from ansible_collections.protonkit.accounts.plugins.module_utils.proton import predicted_settings
+from ansible_collections.protonkit.accounts.plugins.module_utils.proton import read_account_settings
+from ansible_collections.protonkit.accounts.plugins.module_utils.proton import region_problem
+from ansible_collections.protonkit.accounts.plugins.module_utils.proton import settings_update
+from ansible_collections.protonkit.accounts.plugins.module_utils.proton import trust_policy
+from ansible_collections.protonkit.accounts.plugins.module_utils.proton import update_with_propagation_retry
+
+try:
+    import botocore
+except ImportError:
+    pass  # AnsibleAWSModule reports a missing botocore
+
+ROLE_VIEW_KEYS = ("name", "arn", "path", "description", "trust_policy", "managed_policy_arns", "inline_policies", "tags")
+
+
+# --- what the roles should be ---------------------------------------------------------------------------------------
+def desired_roles(params, identity):
+    """purpose -> desired role, shaped like iam.get_role's output (the ARN predicted)."""
+    account_id, partition, path = identity["account_id"], identity["partition"], params["role_path"]
+    policy = permissions_policy(params["permissions"], account_id, partition, params["allowed_services"])
+    inline = dict(params["inline_policies"])
+    if policy:
+        inline[PERMISSIONS_POLICY_NAME] = policy
+    managed = list(params["managed_policy_arns"])
+    if params["permissions"] == "administrator":
+        managed.append(aws_managed_policy_arn(partition, "AdministratorAccess"))
+
+    def role(name, service, description, managed_arns, inline_policies):
+        return {"name": name, "path": path, "arn": iam_arn(partition, account_id, "role", path, name),
+                "description": description, "trust_policy": trust_policy(service, account_id, partition),
+                "tags": params["tags"], "managed_policy_arns": sorted(set(managed_arns)),
+                "inline_policies": inline_policies}
+
+    service = role(params["service_role_name"], PROTON_SERVICE,
+                   "AWS Proton service role" + (" and pipeline service role" if params["shared_role"] else ""),
+                   managed, inline)
+    roles = {"service": service}
+    roles["pipeline"] = service if params["shared_role"] else role(
+        params["pipeline_role_name"], PROTON_SERVICE, "AWS Proton pipeline service role", managed, inline)
+    if params["codebuild_role"]:
+        roles["codebuild"] = role(
+            params["codebuild_role_name"], CODEBUILD_SERVICE, "AWS Proton CodeBuild provisioning role",
+            [aws_managed_policy_arn(partition, "AWSProtonCodeBuildProvisioningBasicAccess")], {})
+    return roles
+
+
+def desired_settings(params, roles):
+    desired = {"pipelineServiceRoleArn": roles["pipeline"]["arn"]}
+    if "codebuild" in roles:
+        desired["pipelineCodebuildRoleArn"] = roles["codebuild"]["arn"]
+    repository = params["pipeline_provisioning_repository"]
+    if repository is not None:
+        # {} (every suboption unset) removes the repository.
+        desired["pipelineProvisioningRepository"] = repository if any(repository.values()) else {}
+    return desired
+
+
+def validate_params(module, client, current_roles, roles):
+    params = module.params
+    problem = None
+    for option in ("service_role_name", "pipeline_role_name", "codebuild_role_name"):
+        problem = problem or identifier_problem("role", params[option], params["role_path"], option, "role_path")
+    problem = problem or policy_arn_problem(params["managed_policy_arns"], "managed_policy_arns")
+    if params["permissions"] == "scoped" and not params["allowed_services"]:
+        problem = ("allowed_services: permissions: scoped needs the services the roles may use through "
+                   "CloudFormation, for example allowed_services: [s3, lambda]")
+    for service in params["allowed_services"] or []:
+        if not service or not service.replace("-", "").isalnum() or service != service.lower():
+            problem = problem or (f"allowed_services: {service!r} is not a service prefix; use the lowercase prefix "
+                                  "of IAM actions, such as s3, lambda or dynamodb")
+    repository = params["pipeline_provisioning_repository"]
+    missing = [key for key in ("provider", "name", "branch") if repository and not repository[key]]
+    if missing and len(missing) < 3:
+        problem = problem or (f"pipeline_provisioning_repository: {', '.join(missing)} missing; give provider, name "
+                              "and branch to set the repository, or {} to remove it")
+    if repository and not missing and (repository["name"].count("/") != 1 or not all(repository["name"].split("/"))):
+        problem = problem or (f"pipeline_provisioning_repository.name: {repository['name']!r} must be "
+                              "'owner/repository'")
+    for purpose, role in roles.items():
+        problem = problem or role_path_problem(current_roles.get(purpose), role["path"], "role_path")
+    if problem:
+        module.fail_json(msg=problem)
+    new_arns = sorted({arn for role in roles.values() for arn in role["managed_policy_arns"]}
+                      - {arn for role in current_roles.values() if role for arn in role["managed_policy_arns"]})
+    unknown = missing_policies(client, new_arns)
+    if unknown:
+        module.fail_json(msg=f"managed_policy_arns: no such managed policy: {', '.join(unknown)}")
+
+
+# --- ensure ---------------------------------------------------------------------------------------------------------
+def ensure_roles(module, client, current_roles, roles):
+    """Each distinct role once. Returns (changed, purpose -> role after, created)."""
+    changed = created = False
+    after = {}
+    for purpose, role in roles.items():
+        if role["name"] in [done["name"] for done in after.values()]:
+            after[purpose] = next(done for done in after.values() if done["name"] == role["name"])
+            continue
+        role_changed, after[purpose], is_new = ensure_role(
+            module, client, current_roles.get(purpose), role, module.params["purge_tags"],
+            module.params["purge_policies"])
+        changed, created = changed or role_changed, created or is_new
+    return changed, after, created
+
+
+def ensure_account_settings(module, proton, identity, current, desired, roles_created):
+    """Write only what differs. Returns (changed, settings after, retries)."""
+    update = settings_update(current, desired)
+    if not update:
+        return False, current, 0
+    if module.check_mode:
+        return True, predicted_settings(current, update, identity["account_id"], module.region,
+                                        identity["partition"]), 0
+    # Only a role created in this run can be "not visible yet"; for older roles a refusal is final.
+    retry_seconds = module.params["role_propagation_timeout"] if roles_created else 0
+    settings, retries = update_with_propagation_retry(proton, module.region, update, retry_seconds)
+    return True, settings, retries
+
+
+def clear_account_settings(module, proton, current, our_arns):
+    """Clear settings that point at our roles (any role with ``force``). Returns (changed, settings after)."""
+    desired = {}
+    for key in ("pipelineServiceRoleArn", "pipelineCodebuildRoleArn"):
+        if current.get(key) and (current[key] in our_arns or module.params["force"]):
+            desired[key] = ""
+    if module.params["force"]:
+        desired["pipelineProvisioningRepository"] = {}
+    update = settings_update(current, desired)
+    if not update:
+        return False, current
+    if module.check_mode:
+        return True, predicted_settings(current, update, None, module.region, None)
+    settings, _retries = update_with_propagation_retry(proton, module.region, update, 0)
+    return True, settings
+
+
+# --- the two states -------------------------------------------------------------------------------------------------
+def _role_view(role):
+    return {key: role.get(key) for key in ROLE_VIEW_KEYS} if role else {}
+
+
+def _proton_client(module):
+    return module.client("proton", retry_decorator=AWSRetry.jittered_backoff(
+        catch_extra_error_codes=["ThrottlingException", "InternalServerException"]))
+
+
+def present(module, client, identity):
+    params = module.params
+    roles = desired_roles(params, identity)
+    current_roles = {purpose: get_role(client, role["name"]) for purpose, role in roles.items()}
+    validate_params(module, client, current_roles, roles)
+    settings_before, proton = {}, None
+    unavailable = None
+    if params["configure_account_settings"]:
+        problem = region_problem(module, identity["partition"])
+        if problem:
+            module.fail_json(msg=problem)
+        proton = _proton_client(module)
+        try:
+            settings_before = read_account_settings(proton, module.region)
+        except ProtonUnavailable as e:
+            if params["proton_unavailable"] == "fail":
+                module.fail_json(msg=e.message(), proton_available=False)
+            unavailable = e
+
+    roles_changed, roles_after, created = ensure_roles(module, client, current_roles, roles)
+    settings_changed, settings_after, retries = False, settings_before, 0
+    if proton is not None and unavailable is None:
+        try:
+            settings_changed, settings_after, retries = ensure_account_settings(
+                module, proton, identity, settings_before, desired_settings(params, roles_after), created)
+        except ProtonUnavailable as e:
+            if params["proton_unavailable"] == "fail":
+                module.fail_json(msg=e.message(), proton_available=False, roles=roles_after)
+            unavailable, settings_after = e, {}
+    if unavailable is not None:
+        module.warn(unavailable.message(hint=False) + " The IAM roles were managed; the account settings were not.")
+
+    return dict(
+        changed=roles_changed or settings_changed,
+        created=created,
+        roles=roles_after,
+        account_settings=settings_after,
+        proton_available=unavailable is None,
+        settings_retries=retries,
+        diff={
+            "before": {"roles": {p: _role_view(r) for p, r in current_roles.items()}, "account_settings": settings_before},
+            "after": {"roles": {p: _role_view(r) for p, r in roles_after.items()}, "account_settings": settings_after},
+        },
+    )
+
+
+def absent(module, client, identity):
+    params = module.params
+    names = {"service": params["service_role_name"], "pipeline": params["pipeline_role_name"],
+             "codebuild": params["codebuild_role_name"]}
+    for purpose, name in names.items():
+        problem = identifier_problem("role", name, params["role_path"], f"{purpose}_role_name", "role_path")
+        if problem:
+            module.fail_json(msg=problem)
+    current_roles = {purpose: get_role(client, name) for purpose, name in names.items()}
+    our_arns = {role["arn"] for role in current_roles.values() if role}
+    our_arns |= {iam_arn(identity["partition"], identity["account_id"], "role", params["role_path"], name)
+                 for name in names.values()}
+
+    settings_before = settings_after = {}
+    settings_changed, proton_available = False, True
+    if params["configure_account_settings"]:
+        problem = region_problem(module, identity["partition"])
+        if problem:
+            module.fail_json(msg=problem)
+        proton = _proton_client(module)
+        try:
+            settings_before = read_account_settings(proton, module.region)
+            settings_changed, settings_after = clear_account_settings(module, proton, settings_before, our_arns)
+        except ProtonUnavailable as e:
+            proton_available = False
+            module.warn(e.message(hint=False) + " Its account settings could not be read or cleared; the IAM roles "
+                        "are removed all the same.")
+
+    removed = []
+    for role in current_roles.values():
+        if role and role["name"] not in removed:
+            delete_role(module, client, role)
+            removed.append(role["name"])
+    return dict(
+        changed=settings_changed or bool(removed),
+        created=False,
+        roles={},
+        removed_roles=removed,
+        account_settings=settings_after,
+        proton_available=proton_available,
+        settings_retries=0,
+        diff={
+            "before": {"roles": {p: _role_view(r) for p, r in current_roles.items() if r},
+                       "account_settings": settings_before},
+            "after": {"roles": {}, "account_settings": settings_after},
+        },
+    )
+
+
+def main():
+    argument_spec = dict(
+        state=dict(type="str", default="present", choices=["present", "absent"]),
+        shared_role=dict(type="bool", default=False),
+        service_role_name=dict(type="str", default="AWSProtonServiceRole"),
+        pipeline_role_name=dict(type="str", default="AWSProtonPipelineServiceRole"),
+        role_path=dict(type="str", default="/service-role/"),
+        permissions=dict(type="str", default="console", choices=["console", "administrator", "scoped", "custom"]),
+        allowed_services=dict(type="list", elements="str"),
+        managed_policy_arns=dict(type="list", elements="str", default=[]),
+        inline_policies=dict(type="dict", default={}),
+        purge_policies=dict(type="bool", default=True),
+        codebuild_role=dict(type="bool", default=False),
+        codebuild_role_name=dict(type="str", default="AWSProtonCodeBuildProvisioningRole"),
+        tags=dict(type="dict", aliases=["resource_tags"]),
+        purge_tags=dict(type="bool", default=True),
+        configure_account_settings=dict(type="bool", default=True),
+        pipeline_provisioning_repository=dict(type="dict", options=dict(
+            provider=dict(type="str", choices=["GITHUB", "GITHUB_ENTERPRISE", "BITBUCKET"]),
+            name=dict(type="str"),
+            branch=dict(type="str"),
+        )),
+        role_propagation_timeout=dict(type="int", default=60),
+        proton_unavailable=dict(type="str", default="fail", choices=["fail", "warn"]),
+        force=dict(type="bool", default=False),
+    )
+    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+    identity = get_caller_account(module)
+    client = iam_client(module)
+    try:
+        result = (present if module.params["state"] == "present" else absent)(module, client, identity)
+    except AnsibleIAMError as e:
+        module.fail_json_aws_error(e)
+    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
+        module.fail_json_aws(e, msg=f"AWS Proton account settings could not be updated in {module.region}")
+    module.exit_json(region=module.region, **result)
+
+
+if __name__ == "__main__":
+    main()
