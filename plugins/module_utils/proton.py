@@ -123,8 +123,8 @@ def custom_endpoint_configured(module):
                 or os.environ.get("AWS_ENDPOINT_URL"))
 
 
-def region_problem(module, partition):
-    """Why Proton can't be reached in the module's region before trying (None when it can be tried)."""
+def region_problem(module):
+    """Why Proton can't be reached in the module's region, known before any call (None when it can be tried)."""
     region = module.region
     if not region:
         return "region: AWS Proton account settings are regional; set region (or AWS_REGION)"
@@ -132,7 +132,9 @@ def region_problem(module, partition):
         return None
     import boto3  # AnsibleAWSModule already required it
 
-    regions = boto3.session.Session().get_available_regions("proton", partition_name=partition)
+    session = boto3.session.Session()
+    partition = session.get_partition_for_region(region)
+    regions = session.get_available_regions("proton", partition_name=partition)
     if region not in regions:
         return (f"region: botocore knows no AWS Proton endpoint in {region} (partition {partition}); Proton was "
                 f"offered in {', '.join(regions) or 'no region of this partition'}. Give endpoint_url if you run a "

@@ -385,9 +385,6 @@ def present(module, client, identity):
     settings_before, proton = {}, None
     unavailable = None
     if params["configure_account_settings"]:
-        problem = region_problem(module, identity["partition"])
-        if problem:
-            module.fail_json(msg=problem)
         proton = _proton_client(module)
         try:
             settings_before = read_account_settings(proton, module.region)
@@ -439,9 +436,6 @@ def absent(module, client, identity):
     settings_before = settings_after = {}
     settings_changed, proton_available = False, True
     if params["configure_account_settings"]:
-        problem = region_problem(module, identity["partition"])
-        if problem:
-            module.fail_json(msg=problem)
         proton = _proton_client(module)
         try:
             settings_before = read_account_settings(proton, module.region)
@@ -499,6 +493,10 @@ def main():
         force=dict(type="bool", default=False),
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+    if module.params["configure_account_settings"]:
+        problem = region_problem(module)
+        if problem:
+            module.fail_json(msg=problem)
     identity = get_caller_account(module)
     client = iam_client(module)
     try:

@@ -1,0 +1,251 @@
+"""protonkit.accounts.proton_account_roles through ansible-playbook, against the local AWS (with its Proton backend)."""
+
+import pytest
+
+MODULE = "proton_account_roles"
+SERVICE, PIPELINE, CODEBUILD = "AWSProtonServiceRole", "AWSProtonPipelineServiceRole", "AWSProtonCodeBuildProvisioningRole"
+
+
+def role_arn(account, name):
+    return f"arn:aws:iam::{account.account_id}:role/service-role/{name}"
+
+
+def settings(account, region="us-east-1"):
+    return account.client("proton", region=region).get_account_settings()["accountSettings"]
+
+
+def inline_policy(account, role, name="ProtonProvisioning"):
+    return account.client("iam").get_role_policy(RoleName=role, PolicyName=name)["PolicyDocument"]
+
+
+def test_default_creates_both_roles_with_a_well_formed_trust_and_registers_the_pipeline_role(ansible_module,
+                                                                                           aws_account):
+    run = ansible_module(MODULE, {}, aws_account.env)
+    assert run.rc == 0, run.output
+    assert run.result["changed"] and run.result["created"] and run.result["proton_available"]
+    iam = aws_account.client("iam")
+    for name in (SERVICE, PIPELINE):
+        role = iam.get_role(RoleName=name)["Role"]
+        assert role["Path"] == "/service-role/"
+        statement = role["AssumeRolePolicyDocument"]["Statement"][0]
+        assert statement["Principal"] == {"Service": "proton.amazonaws.com"}
+        assert statement["Condition"] == {
+            "StringEquals": {"aws:SourceAccount": aws_account.account_id},
+            "ArnLike": {"aws:SourceArn": f"arn:aws:proton:*:{aws_account.account_id}:*"},
+        }
+    assert settings(aws_account) == {"pipelineServiceRoleArn": role_arn(aws_account, PIPELINE)}
+    assert run.result["account_settings"] == settings(aws_account)
+
+
+def test_console_permissions_are_the_console_policy(ansible_module, aws_account):
+    ansible_module(MODULE, {}, aws_account.env)
+    statements = {s["Sid"]: s for s in inline_policy(aws_account, SERVICE)["Statement"]}
+    assert statements["ProtonStacks"]["Resource"] == (
+        f"arn:aws:cloudformation:*:{aws_account.account_id}:stack/AWSProton-*")
+    assert statements["ResourcesThroughCloudFormation"]["NotAction"] == ["organizations:*", "account:*"]
+    via = {"ForAnyValue:StringEquals": {"aws:CalledVia": ["cloudformation.amazonaws.com"]}}
+    assert statements["ResourcesThroughCloudFormation"]["Condition"] == via
+    assert statements["OrganizationAndRegionsThroughCloudFormation"]["Action"] == [
+        "organizations:DescribeOrganization", "account:ListRegions"]
+
+
+def test_administrator_permissions_attach_administrator_access(ansible_module, aws_account):
+    ansible_module(MODULE, {"permissions": "administrator"}, aws_account.env)
+    attached = aws_account.client("iam").list_attached_role_policies(RoleName=SERVICE)["AttachedPolicies"]
+    assert [p["PolicyArn"] for p in attached] == ["arn:aws:iam::aws:policy/AdministratorAccess"]
+    assert aws_account.client("iam").list_role_policies(RoleName=SERVICE)["PolicyNames"] == []
+
+
+def test_scoped_permissions_allow_only_the_listed_services(ansible_module, aws_account):
+    ansible_module(MODULE, {"permissions": "scoped", "allowed_services": ["s3", "lambda"]}, aws_account.env)
+    statements = {s["Sid"]: s for s in inline_policy(aws_account, PIPELINE)["Statement"]}
+    assert statements["ListedServicesThroughCloudFormation"]["Action"] == ["lambda:*", "s3:*"]
+    assert "ResourcesThroughCloudFormation" not in statements
+
+
+def test_switching_permissions_mode_replaces_the_policies(ansible_module, aws_account):
+    ansible_module(MODULE, {"permissions": "administrator"}, aws_account.env)
+    run = ansible_module(MODULE, {}, aws_account.env, diff=True)
+    assert run.result["changed"]
+    iam = aws_account.client("iam")
+    assert iam.list_attached_role_policies(RoleName=SERVICE)["AttachedPolicies"] == []
+    assert iam.list_role_policies(RoleName=SERVICE)["PolicyNames"] == ["ProtonProvisioning"]
+    assert run.result["diff"]["before"]["roles"]["service"]["managed_policy_arns"] == [
+        "arn:aws:iam::aws:policy/AdministratorAccess"]
+
+
+def test_shared_role_serves_both(ansible_module, aws_account):
+    run = ansible_module(MODULE, {"shared_role": True}, aws_account.env)
+    assert run.result["roles"]["service"]["arn"] == run.result["roles"]["pipeline"]["arn"]
+    names = [r["RoleName"] for r in aws_account.client("iam").list_roles()["Roles"]]
+    assert names == [SERVICE]
+    assert settings(aws_account) == {"pipelineServiceRoleArn": role_arn(aws_account, SERVICE)}
+
+
+def test_codebuild_role(ansible_module, aws_account):
+    ansible_module(MODULE, {"codebuild_role": True}, aws_account.env)
+    role = aws_account.client("iam").get_role(RoleName=CODEBUILD)["Role"]
+    statement = role["AssumeRolePolicyDocument"]["Statement"][0]
+    assert statement["Principal"] == {"Service": "codebuild.amazonaws.com"}
+    assert statement["Condition"] == {"StringEquals": {"aws:SourceAccount": aws_account.account_id}}
+    attached = aws_account.client("iam").list_attached_role_policies(RoleName=CODEBUILD)["AttachedPolicies"]
+    assert [p["PolicyName"] for p in attached] == ["AWSProtonCodeBuildProvisioningBasicAccess"]
+    assert settings(aws_account)["pipelineCodebuildRoleArn"] == role_arn(aws_account, CODEBUILD)
+
+
+def test_repository_set_changed_and_removed(ansible_module, aws_account):
+    repository = {"provider": "GITHUB", "name": "acme/pipelines", "branch": "main"}
+    ansible_module(MODULE, {"pipeline_provisioning_repository": repository}, aws_account.env)
+    assert settings(aws_account)["pipelineProvisioningRepository"]["name"] == "acme/pipelines"
+    changed = ansible_module(MODULE, {"pipeline_provisioning_repository": dict(repository, branch="release")},
+                             aws_account.env)
+    assert changed.result["changed"]
+    assert settings(aws_account)["pipelineProvisioningRepository"]["branch"] == "release"
+    removed = ansible_module(MODULE, {"pipeline_provisioning_repository": {}}, aws_account.env)
+    assert removed.result["changed"] and "pipelineProvisioningRepository" not in settings(aws_account)
+
+
+def test_rerun_changes_nothing_and_writes_nothing(ansible_module, aws_account):
+    args = {"codebuild_role": True, "tags": {"owner": "platform"},
+            "pipeline_provisioning_repository": {"provider": "BITBUCKET", "name": "acme/p", "branch": "main"}}
+    ansible_module(MODULE, args, aws_account.env)
+    writes_before = len(aws_account.write_calls())
+    rerun = ansible_module(MODULE, args, aws_account.env)
+    assert rerun.result["changed"] is False
+    assert aws_account.write_calls()[writes_before:] == []
+
+
+@pytest.mark.parametrize("drift", ["fresh", "trust_replaced", "setting_cleared", "policy_detached"])
+def test_check_mode_predicts_the_real_run(ansible_module, aws_account, drift):
+    args = {"permissions": "administrator", "tags": {"owner": "platform"}}
+    if drift != "fresh":
+        ansible_module(MODULE, args, aws_account.env)
+        iam, proton = aws_account.client("iam"), aws_account.client("proton")
+        if drift == "trust_replaced":
+            iam.update_assume_role_policy(RoleName=SERVICE, PolicyDocument=(
+                '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole",'
+                '"Principal":{"Service":"proton.amazonaws.com"}}]}'))
+        elif drift == "setting_cleared":
+            proton.update_account_settings(pipelineServiceRoleArn="")
+        else:
+            iam.detach_role_policy(RoleName=PIPELINE, PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess")
+    writes_before = len(aws_account.write_calls())
+    check = ansible_module(MODULE, args, aws_account.env, check=True, diff=True)
+    assert check.rc == 0, check.output
+    assert aws_account.write_calls()[writes_before:] == []
+    real = ansible_module(MODULE, args, aws_account.env, diff=True)
+    assert check.result["changed"] is True and real.result["changed"] is True
+    assert check.result["diff"] == real.result["diff"]
+    assert check.result["account_settings"] == real.result["account_settings"]
+
+
+def test_propagation_delay_is_retried_and_reported(ansible_module, aws_account, local_aws):
+    local_aws.set_propagation_delay(2)
+    run = ansible_module(MODULE, {}, aws_account.env)
+    assert run.rc == 0, run.output
+    assert run.result["settings_retries"] >= 1
+    assert settings(aws_account) == {"pipelineServiceRoleArn": role_arn(aws_account, PIPELINE)}
+
+
+def test_propagation_retry_is_bounded(ansible_module, aws_account, local_aws):
+    local_aws.set_propagation_delay(30)
+    run = ansible_module(MODULE, {"role_propagation_timeout": 2}, aws_account.env)
+    assert run.result["failed"]
+    assert "ValidationException" in run.output
+
+
+@pytest.mark.parametrize("mode", ["unknown-operation", "gone"])
+def test_end_of_support_fails_clearly_by_default(ansible_module, aws_account, local_aws, mode):
+    local_aws.set_proton_mode(mode)
+    run = ansible_module(MODULE, {}, aws_account.env)
+    assert run.result["failed"]
+    assert "end of support on 2026-10-07" in run.result["msg"]
+    assert "configure_account_settings: false" in run.result["msg"] and "state: absent" in run.result["msg"]
+    assert "Traceback" not in run.output
+    assert aws_account.write_calls() == []
+
+
+def test_end_of_support_warn_finishes_the_iam_work(ansible_module, aws_account, local_aws):
+    local_aws.set_proton_mode("unknown-operation")
+    run = ansible_module(MODULE, {"proton_unavailable": "warn"}, aws_account.env)
+    assert run.rc == 0 and run.result["changed"]
+    assert run.result["proton_available"] is False
+    assert any("end of support" in warning for warning in run.result["warnings"])
+    assert len(aws_account.client("iam").list_roles()["Roles"]) == 2
+
+
+def test_endpoint_that_does_not_resolve_is_end_of_support(ansible_module, aws_account):
+    env = dict(aws_account.env, AWS_ENDPOINT_URL_PROTON="http://proton.invalid", AWS_MAX_ATTEMPTS="1")
+    run = ansible_module(MODULE, {}, env)
+    assert run.result["failed"] and "end of support" in run.result["msg"]
+
+
+def test_configure_account_settings_false_never_calls_proton(ansible_module, aws_account, local_aws):
+    local_aws.set_proton_mode("gone")
+    run = ansible_module(MODULE, {"configure_account_settings": False}, aws_account.env)
+    assert run.rc == 0 and run.result["changed"]
+    assert aws_account.calls(service="proton") == []
+
+
+def test_region_without_proton_is_a_clear_error(ansible_module, aws_account):
+    env = {k: v for k, v in aws_account.env.items() if k != "AWS_ENDPOINT_URL"}
+    run = ansible_module(MODULE, {"region": "cn-north-1", "endpoint_url": None}, env)
+    assert run.result["failed"] and "no AWS Proton endpoint in cn-north-1" in run.result["msg"]
+
+
+def test_absent_clears_our_settings_and_deletes_the_roles(ansible_module, aws_account):
+    ansible_module(MODULE, {"codebuild_role": True}, aws_account.env)
+    run = ansible_module(MODULE, {"state": "absent"}, aws_account.env)
+    assert run.rc == 0 and run.result["changed"]
+    assert sorted(run.result["removed_roles"]) == sorted([SERVICE, PIPELINE, CODEBUILD])
+    assert aws_account.client("iam").list_roles()["Roles"] == []
+    assert settings(aws_account) == {}
+    assert ansible_module(MODULE, {"state": "absent"}, aws_account.env).result["changed"] is False
+
+
+def test_absent_leaves_someone_elses_role_in_settings_unless_forced(ansible_module, aws_account):
+    ansible_module(MODULE, {}, aws_account.env)
+    iam = aws_account.client("iam")
+    other = iam.create_role(RoleName="TheirPipelineRole", AssumeRolePolicyDocument=(
+        '{"Version":"2012-10-17","Statement":[]}'))["Role"]["Arn"]
+    aws_account.client("proton").update_account_settings(pipelineServiceRoleArn=other)
+    ansible_module(MODULE, {"state": "absent"}, aws_account.env)
+    assert settings(aws_account) == {"pipelineServiceRoleArn": other}
+    ansible_module(MODULE, {"state": "absent", "force": True}, aws_account.env)
+    assert settings(aws_account) == {}
+
+
+def test_absent_works_when_proton_is_gone(ansible_module, aws_account, local_aws):
+    ansible_module(MODULE, {}, aws_account.env)
+    local_aws.set_proton_mode("gone")
+    run = ansible_module(MODULE, {"state": "absent"}, aws_account.env)
+    assert run.rc == 0 and run.result["changed"]
+    assert run.result["proton_available"] is False
+    assert any("could not be read" in warning for warning in run.result["warnings"])
+    assert aws_account.client("iam").list_roles()["Roles"] == []
+
+
+@pytest.mark.parametrize("args, fragment", [
+    ({"service_role_name": "bad name"}, "service_role_name"),
+    ({"role_path": "service-role"}, "role_path"),
+    ({"permissions": "everything"}, "permissions"),
+    ({"permissions": "scoped"}, "allowed_services"),
+    ({"permissions": "scoped", "allowed_services": ["S3!"]}, "allowed_services"),
+    ({"pipeline_provisioning_repository": {"provider": "GITHUB", "name": "no-owner", "branch": "main"}},
+     "pipeline_provisioning_repository.name"),
+    ({"pipeline_provisioning_repository": {"provider": "GITLAB", "name": "a/b", "branch": "main"}}, "provider"),
+    ({"pipeline_provisioning_repository": {"provider": "GITHUB", "name": "a/b"}}, "branch missing"),
+    ({"managed_policy_arns": ["arn:aws:iam::aws:policy/NoSuchPolicyAnywhere"]}, "no such managed policy"),
+    ({"managed_policy_arns": ["ReadOnlyAccess"]}, "managed_policy_arns"),
+    ({"region": "us-nowhere-1"}, "region"),
+])
+def test_bad_input_fails_clearly_before_any_write(ansible_module, aws_account, args, fragment):
+    env = aws_account.env if "region" not in args else {k: v for k, v in aws_account.env.items()
+                                                         if k != "AWS_ENDPOINT_URL"}
+    if "region" in args:
+        args = dict(args, endpoint_url=None)
+    run = ansible_module(MODULE, args, env)
+    assert run.result.get("failed"), run.output
+    assert fragment in run.result["msg"]
+    assert "Traceback" not in run.output
+    assert aws_account.write_calls() == []
