@@ -8,7 +8,7 @@ short_description: The accounts of an AWS Organization as inventory hosts
 version_added: 0.1.0
 description:
   - Lists the accounts of an AWS Organization, one inventory host per account, so that a playbook can run once per
-    account (with C(connection: local)) and assume a role in each of them.
+    account (with C(connection=local)) and assume a role in each of them.
   - Runs with credentials of the organization's management account, or of an account that is a delegated
     administrator for AWS Organizations.
   - Reads the tree of organizational units (OUs) and the accounts of each selected OU, every list page by page with
