@@ -16,7 +16,7 @@ COLUMNS = (
     ("STATUS", "status"),
     ("ERROR", "error"),
 )
-STATUS_ORDER = ("failed", "created", "updated", "unchanged", "skipped")
+STATUS_ORDER = ("failed", "created", "updated", "removed", "unchanged", "skipped")
 MAX_CELL = 60
 
 
@@ -68,11 +68,12 @@ def _ran(result):
     return isinstance(result, dict) and not result.get("skipped")
 
 
-def account_record(identity, iam_admin=None, proton_roles=None, failure=None, failed_task=None):
+def account_record(identity, iam_admin=None, proton_roles=None, removing=False, failure=None, failed_task=None):
     """One account's line in the run report, built from the module results of account_bootstrap.
 
     ``proton_roles`` is the registered result of the per-region loop (``results`` holds one module result each).
-    Never copies a password: only where a generated one was delivered.
+    ``removing`` (a teardown) reports a change as ``removed``. Never copies a password: only where a generated one
+    was delivered.
     """
     record = dict(identity or {})
     region_results = [r for r in (proton_roles or {}).get("results", []) if _ran(r)]
@@ -84,9 +85,10 @@ def account_record(identity, iam_admin=None, proton_roles=None, failure=None, fa
     ]
     role_names = []
     for result in region_results:
-        for role in (result.get("roles") or {}).values():
-            if role and role.get("name") and role["name"] not in role_names:
-                role_names.append(role["name"])
+        names = [role.get("name") for role in (result.get("roles") or {}).values() if role]
+        for name in names + list(result.get("removed_roles") or []):
+            if name and name not in role_names:
+                role_names.append(name)
     record["proton_roles"] = role_names
     record["regions"] = [r.get("region") for r in region_results if r.get("region")]
 
@@ -95,6 +97,9 @@ def account_record(identity, iam_admin=None, proton_roles=None, failure=None, fa
         record["error"] = _error_of(failure, failed_task)
     elif not module_results:
         record["status"] = "skipped"
+        record["error"] = None
+    elif removing and any(r.get("changed") for r in module_results):
+        record["status"] = "removed"
         record["error"] = None
     elif any(r.get("created") for r in module_results):
         record["status"] = "created"

@@ -34,8 +34,8 @@ def test_long_cells_are_shortened():
 
 
 def test_counts_cover_every_status():
-    assert report_counts(RECORDS) == {"failed": 1, "created": 0, "updated": 0, "unchanged": 1, "skipped": 0}
-    assert report_counts([]) == {"failed": 0, "created": 0, "updated": 0, "unchanged": 0, "skipped": 0}
+    assert report_counts(RECORDS) == {"failed": 1, "created": 0, "updated": 0, "removed": 0, "unchanged": 1, "skipped": 0}
+    assert report_counts([]) == {"failed": 0, "created": 0, "updated": 0, "removed": 0, "unchanged": 0, "skipped": 0}
 
 
 def test_table_rejects_a_non_list():
