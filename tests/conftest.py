@@ -1,4 +1,8 @@
-"""Fixtures shared by every suite: the local AWS, and fresh isolated AWS accounts on it."""
+"""Fixtures shared by every suite: the local AWS, and fresh isolated AWS accounts on it.
+
+``local_aws`` (session) is a ``localaws.client.LocalAWSClient`` for a local AWS started for this test process
+(one per xdist worker, on a free loopback port). ``aws_account`` (function) is a brand-new AWS account on it.
+"""
 
 import random
 
@@ -8,7 +12,8 @@ import pytest
 from localaws.client import LocalAWSClient
 
 REGION = "us-east-1"
-# Credentials of the local AWS's default account (123456789012); any key works with moto.
+DEFAULT_ACCOUNT_ID = "123456789012"  # moto's account for credentials it does not know
+# Credentials of that default account, used only to assume roles into new accounts; any key works with moto.
 BOOTSTRAP_CREDENTIALS = {"aws_access_key_id": "AKIAPROTONKITTESTS00", "aws_secret_access_key": "testing"}
 
 
@@ -35,6 +40,7 @@ class Account:
             "aws_secret_access_key": credentials["SecretAccessKey"],
             "aws_session_token": credentials["SessionToken"],
         }
+        # What botocore (and so every amazon.aws module) reads from the environment.
         self.env = {
             "AWS_ACCESS_KEY_ID": credentials["AccessKeyId"],
             "AWS_SECRET_ACCESS_KEY": credentials["SecretAccessKey"],
@@ -44,11 +50,13 @@ class Account:
             "AWS_ENDPOINT_URL": local_aws.url,
         }
 
-    def client(self, service, region=None):
+    def client(self, service, region=None, **kwargs):
+        """A boto3 client acting as this account (``kwargs`` go to boto3.client, e.g. ``config``)."""
         return boto3.client(service, region_name=region or REGION, endpoint_url=self.local_aws.url,
-                            **self.credentials)
+                            **self.credentials, **kwargs)
 
     def calls(self, writes_only=False, service=None):
+        """The calls made as this account (since the log was last cleared), oldest first."""
         return self.local_aws.calls(account=self.account_id, writes_only=writes_only, service=service)
 
     def write_calls(self, service=None):
@@ -56,18 +64,34 @@ class Account:
 
 
 def new_account_id():
-    # Random 12-digit ids never starting with 0 and never the default account: isolation without resets.
+    # Random 12-digit ids, never starting with 0 and never the default account: isolation without resets.
     while True:
         account_id = str(random.randint(100000000000, 999999999999))
-        if account_id != "123456789012":
+        if account_id != DEFAULT_ACCOUNT_ID:
             return account_id
+
+
+def _restore_knobs(local_aws):
+    local_aws.clear_error_rules()
+    local_aws.set_proton_mode("available")
+    local_aws.set_propagation_delay(0)
 
 
 @pytest.fixture
 def aws_account(local_aws):
-    """A fresh, empty account; the error rules and knobs are back to defaults when the test ends."""
-    account = Account(local_aws, new_account_id())
-    yield account
-    local_aws.clear_error_rules()
-    local_aws.set_proton_mode("available")
-    local_aws.set_propagation_delay(0)
+    """A fresh, empty account; error rules and knobs are back to their defaults when the test ends."""
+    yield Account(local_aws, new_account_id())
+    _restore_knobs(local_aws)
+
+
+@pytest.fixture
+def aws_account_factory(local_aws):
+    """Call it for as many fresh accounts as a test needs: ``first, second = aws_account_factory(2)``."""
+
+    def make(count=None):
+        if count is None:
+            return Account(local_aws, new_account_id())
+        return [Account(local_aws, new_account_id()) for _ in range(count)]
+
+    yield make
+    _restore_knobs(local_aws)

@@ -1,40 +1,83 @@
-"""The local AWS server: call log, error rules, moto fixes, isolation, admin API."""
+"""The local AWS server: call log, error rules, moto fixes, isolation, admin API, reset, command line."""
 
 import json
+import os
+import subprocess
+import sys
 import urllib.request
+from pathlib import Path
 
+import boto3
+import botocore.config
 import botocore.exceptions
 import pytest
 
+from conftest import BOOTSTRAP_CREDENTIALS, DEFAULT_ACCOUNT_ID, Account, new_account_id
 from localaws.calls import is_read
-from localaws.client import LocalAWSError
+from localaws.client import LocalAWSClient, LocalAWSError
+
+NO_RETRIES = botocore.config.Config(retries={"total_max_attempts": 1})
 
 
-def test_call_log_records_account_region_service_action_and_kind(aws_account):
+def error_of(call, **kwargs):
+    with pytest.raises(botocore.exceptions.ClientError) as raised:
+        call(**kwargs)
+    return raised.value.response
+
+
+# --- call log -------------------------------------------------------------------------------------------------
+
+def test_call_log_records_account_region_service_action_kind_and_status(aws_account):
     iam = aws_account.client("iam")
     iam.create_group(GroupName="Administrators")
     iam.get_group(GroupName="Administrators")
     aws_account.client("proton", region="eu-west-1").get_account_settings()
+    aws_account.client("secretsmanager").create_secret(Name="protonkit/test", SecretString="x")
     calls = aws_account.calls()
     assert [(c["service"], c["action"], c["write"], c["region"], c["status"]) for c in calls] == [
         ("iam", "CreateGroup", True, "us-east-1", 200),
         ("iam", "GetGroup", False, "us-east-1", 200),
         ("proton", "GetAccountSettings", False, "eu-west-1", 200),
+        ("secretsmanager", "CreateSecret", True, "us-east-1", 200),
     ]
     assert {c["account"] for c in calls} == {aws_account.account_id}
-    assert aws_account.write_calls() == calls[:1]
+    assert aws_account.write_calls() == [calls[0], calls[3]]
+    assert aws_account.write_calls(service="iam") == [calls[0]]
+
+
+def test_the_assume_role_call_is_logged_for_the_caller_account(local_aws):
+    local_aws.clear_calls()
+    account = Account(local_aws, new_account_id())
+    assume = local_aws.calls(service="sts", action="AssumeRole")
+    assert [(c["account"], c["write"], c["status"]) for c in assume] == [(DEFAULT_ACCOUNT_ID, False, 200)]
+    assert account.calls() == []
 
 
 def test_failed_calls_are_logged_with_their_status(aws_account):
-    with pytest.raises(botocore.exceptions.ClientError):
-        aws_account.client("iam").get_user(UserName="nobody")
+    error_of(aws_account.client("iam").get_user, UserName="nobody")
     assert aws_account.calls()[-1]["status"] == 404
 
 
+def test_call_log_filters(aws_account, local_aws):
+    aws_account.client("iam").list_users()
+    aws_account.client("iam", region="eu-west-1").list_roles()
+    assert [c["action"] for c in local_aws.calls(account=aws_account.account_id, region="eu-west-1")] == [
+        "ListRoles"]
+    assert [c["action"] for c in local_aws.calls(account=aws_account.account_id, action="ListUsers")] == [
+        "ListUsers"]
+    with urllib.request.urlopen(f"{local_aws.url}/_localaws/calls?account={aws_account.account_id}"
+                                "&write=false&service=iam") as response:
+        assert len(json.loads(response.read())["calls"]) == 2
+
+
 @pytest.mark.parametrize("service, action, read", [
-    ("iam", "GetGroup", True), ("iam", "ListAttachedGroupPolicies", True), ("sts", "AssumeRole", True),
-    ("iam", "CreateUser", False), ("iam", "TagUser", False), ("proton", "UpdateAccountSettings", False),
-    ("secretsmanager", "PutSecretValue", False), ("organizations", "DescribeOrganization", True),
+    ("iam", "GetGroup", True), ("iam", "ListAttachedGroupPolicies", True), ("iam", "SimulatePrincipalPolicy", True),
+    ("iam", "GenerateCredentialReport", True), ("sts", "AssumeRole", True), ("sts", "AssumeRoleWithSAML", True),
+    ("sts", "GetCallerIdentity", True), ("organizations", "DescribeOrganization", True),
+    ("s3", "GET /bucket", True), ("s3", "HEAD /bucket", True),
+    ("iam", "CreateUser", False), ("iam", "TagUser", False), ("iam", "AssumeRole", False),
+    ("proton", "UpdateAccountSettings", False), ("secretsmanager", "PutSecretValue", False),
+    ("sts", "DecodeAuthorizationMessage", False), ("s3", "PUT /bucket", False),
 ])
 def test_read_write_classification(service, action, read):
     assert is_read(service, action) is read
@@ -46,25 +89,49 @@ def test_clearing_the_call_log(aws_account, local_aws):
     assert aws_account.calls() == []
 
 
-def test_error_rule_answers_in_the_query_protocol_and_changes_nothing(aws_account, local_aws):
+def test_admin_and_moto_api_calls_are_not_logged(local_aws):
+    local_aws.clear_calls()
+    local_aws.settings()
+    request = urllib.request.Request(f"{local_aws.url}/moto-api/seed?a=42", method="POST")
+    with urllib.request.urlopen(request) as response:
+        assert response.status == 200
+    assert local_aws.calls() == []
+
+
+# --- error rules ----------------------------------------------------------------------------------------------
+
+def test_error_rule_answers_in_the_query_protocol_before_the_call_takes_effect(aws_account, local_aws):
     local_aws.add_error_rule(code="AccessDenied", message="denied by test", status=403,
                              account=aws_account.account_id, service="iam", action="CreateUser", count=1)
     iam = aws_account.client("iam")
-    with pytest.raises(botocore.exceptions.ClientError) as raised:
-        iam.create_user(UserName="Administrator")
-    assert raised.value.response["Error"] == {"Type": "Sender", "Code": "AccessDenied", "Message": "denied by test"}
+    response = error_of(iam.create_user, UserName="Administrator")
+    assert response["Error"] == {"Type": "Sender", "Code": "AccessDenied", "Message": "denied by test"}
+    assert response["ResponseMetadata"]["HTTPStatusCode"] == 403
     assert iam.list_users()["Users"] == []
     # count=1: the rule is used up, the retry goes through.
     iam.create_user(UserName="Administrator")
     assert [c["status"] for c in aws_account.calls() if c["action"] == "CreateUser"] == [403, 200]
+    assert local_aws.error_rules() == []
 
 
 def test_error_rule_answers_in_the_json_protocol(aws_account, local_aws):
-    local_aws.add_error_rule(code="ThrottlingException", message="slow down", service="proton")
-    with pytest.raises(botocore.exceptions.ClientError) as raised:
-        aws_account.client("proton").get_account_settings()
-    assert raised.value.response["Error"]["Code"] == "ThrottlingException"
-    assert raised.value.response["Error"]["Message"] == "slow down"
+    local_aws.add_error_rule(code="ThrottlingException", message="slow down", service="proton", count=2)
+    proton = aws_account.client("proton", config=NO_RETRIES)
+    for _ in range(2):
+        with pytest.raises(proton.exceptions.ThrottlingException) as raised:
+            proton.get_account_settings()
+        assert raised.value.response["Error"]["Message"] == "slow down"
+    assert proton.get_account_settings()["accountSettings"] == {}
+
+
+def test_error_rule_on_assume_role_into_one_account(aws_account, local_aws):
+    denied = new_account_id()
+    local_aws.add_error_rule(code="AccessDenied", status=403, service="sts", action="AssumeRole",
+                             message=f"not authorized to assume a role in {denied}")
+    with pytest.raises(botocore.exceptions.ClientError, match="AccessDenied"):
+        Account(local_aws, denied)
+    local_aws.clear_error_rules()
+    assert Account(local_aws, denied).client("sts").get_caller_identity()["Account"] == denied
 
 
 def test_error_rule_for_one_account_leaves_others_alone(aws_account, local_aws):
@@ -72,14 +139,81 @@ def test_error_rule_for_one_account_leaves_others_alone(aws_account, local_aws):
     assert aws_account.client("sts").get_caller_identity()["Account"] == aws_account.account_id
 
 
+def test_server_errors_are_retried_by_botocore(aws_account, local_aws):
+    local_aws.add_error_rule(code="ServiceFailure", status=500, service="organizations", count=1)
+    response = error_of(aws_account.client("organizations").describe_organization)
+    # The 500 was retried; the retry reached moto, which says there is no organization.
+    assert response["Error"]["Code"] == "AWSOrganizationsNotInUseException"
+    assert [c["status"] for c in aws_account.calls()] == [500, 400]
+
+
+def test_probability_rules_are_reproducible_with_a_seed(aws_account, local_aws):
+    sts = aws_account.client("sts", config=NO_RETRIES)
+
+    def outcomes():
+        local_aws.set_seed(7)
+        local_aws.clear_error_rules()
+        local_aws.add_error_rule(code="Throttling", service="sts", probability=0.5)
+        results = []
+        for _ in range(12):
+            try:
+                sts.get_caller_identity()
+                results.append("ok")
+            except botocore.exceptions.ClientError as error:
+                results.append(error.response["Error"]["Code"])
+        return results
+
+    try:
+        first = outcomes()
+        assert first == outcomes()
+        assert set(first) == {"ok", "Throttling"}
+    finally:
+        local_aws.set_seed(None)
+
+
+@pytest.mark.parametrize("rule, fragment", [
+    ({"code": ""}, "needs a code"), ({"code": "X", "status": 200}, "HTTP error status"),
+    ({"code": "X", "count": 0}, "count"), ({"code": "X", "probability": 2}, "probability"),
+    ({"code": "X", "colour": "red"}, "colour"),
+])
+def test_bad_error_rules_are_refused(local_aws, rule, fragment):
+    with pytest.raises(LocalAWSError, match=fragment):
+        local_aws._admin("POST", "error-rules", rule)
+    assert local_aws.error_rules() == []
+
+
+# --- moto gaps fixed in our layer -----------------------------------------------------------------------------
+
 def test_login_profile_keeps_password_reset_required(aws_account):
     iam = aws_account.client("iam")
     iam.create_user(UserName="Administrator")
-    iam.create_login_profile(UserName="Administrator", Password="Correct-Horse-9-Battery", PasswordResetRequired=True)
+    created = iam.create_login_profile(UserName="Administrator", Password="Correct-Horse-9-Battery",
+                                       PasswordResetRequired=True)
+    assert created["LoginProfile"]["PasswordResetRequired"] is True
     assert iam.get_login_profile(UserName="Administrator")["LoginProfile"]["PasswordResetRequired"] is True
-    # Updating only the flag keeps the console password (moto would drop it).
+    # Updating only the flag keeps the console password (moto would drop it) and the profile.
     iam.update_login_profile(UserName="Administrator", PasswordResetRequired=False)
     assert iam.get_login_profile(UserName="Administrator")["LoginProfile"]["PasswordResetRequired"] is False
+    # Updating only the password keeps the flag.
+    iam.update_login_profile(UserName="Administrator", PasswordResetRequired=True)
+    iam.update_login_profile(UserName="Administrator", Password="Another-Horse-8-Battery")
+    assert iam.get_login_profile(UserName="Administrator")["LoginProfile"]["PasswordResetRequired"] is True
+
+
+def test_login_profile_defaults_to_no_reset(aws_account):
+    iam = aws_account.client("iam")
+    iam.create_user(UserName="Operator")
+    iam.create_login_profile(UserName="Operator", Password="Correct-Horse-9-Battery")
+    assert iam.get_login_profile(UserName="Operator")["LoginProfile"]["PasswordResetRequired"] is False
+
+
+def test_organizations_list_page_size_is_limited_as_in_aws(local_aws):
+    organizations = boto3.client("organizations", region_name="us-east-1", endpoint_url=local_aws.url,
+                                 config=NO_RETRIES, **BOOTSTRAP_CREDENTIALS)
+    with pytest.raises(organizations.exceptions.InvalidInputException) as raised:
+        organizations.list_accounts(MaxResults=21)
+    assert raised.value.response["Reason"] == "MAX_VALUE_EXCEEDED"
+    assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
 
 
 def test_managed_policies_are_loaded(aws_account):
@@ -87,18 +221,33 @@ def test_managed_policies_are_loaded(aws_account):
     assert policy["Policy"]["PolicyName"] == "AdministratorAccess"
 
 
-def test_accounts_are_isolated_after_assume_role(aws_account, local_aws):
-    from conftest import Account, new_account_id
+# --- accounts -------------------------------------------------------------------------------------------------
 
-    other = Account(local_aws, new_account_id())
+def test_accounts_are_isolated_after_assume_role(aws_account, aws_account_factory):
+    other = aws_account_factory()
     aws_account.client("iam").create_user(UserName="Administrator")
+    aws_account.client("secretsmanager").create_secret(Name="protonkit/admin", SecretString="x")
     assert other.client("iam").list_users()["Users"] == []
+    assert other.client("secretsmanager").list_secrets()["SecretList"] == []
     assert other.client("sts").get_caller_identity()["Account"] == other.account_id
+    assert aws_account.client("sts").get_caller_identity()["Account"] == aws_account.account_id
 
 
-def test_admin_api_rejects_bad_settings(local_aws):
+def test_the_account_env_is_what_botocore_reads(aws_account, monkeypatch):
+    for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL_IAM", "AWS_ENDPOINT_URL_STS"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in aws_account.env.items():
+        monkeypatch.setenv(name, value)
+    assert boto3.Session().client("sts").get_caller_identity()["Account"] == aws_account.account_id
+
+
+# --- admin API, reset, command line ---------------------------------------------------------------------------
+
+def test_admin_api_rejects_bad_input(local_aws):
     with pytest.raises(LocalAWSError, match="proton_mode must be one of"):
         local_aws.set_proton_mode("sometimes")
+    with pytest.raises(LocalAWSError, match="propagation_delay"):
+        local_aws.set_propagation_delay(-1)
     with pytest.raises(LocalAWSError, match="404"):
         local_aws._admin("GET", "nothing-here")
 
@@ -106,32 +255,65 @@ def test_admin_api_rejects_bad_settings(local_aws):
 def test_settings_round_trip(local_aws):
     local_aws.set_propagation_delay(2)
     local_aws.set_proton_mode("gone")
-    assert local_aws.settings() == {"proton_mode": "gone", "propagation_delay": 2.0}
-    local_aws.set_proton_mode("available")
-    local_aws.set_propagation_delay(0)
-
-
-def test_reset_forgets_everything():
-    # A server of its own: resetting the shared one would pull the rug from other tests.
-    from localaws.client import LocalAWSClient
-    from conftest import Account, new_account_id
-
-    server = LocalAWSClient.start(proton_mode="gone")
     try:
-        account = Account(server, new_account_id())
-        account.client("iam").create_user(UserName="Administrator")
-        server.add_error_rule(code="AccessDenied")
-        server.set_proton_mode("available")
-        server.reset()
-        assert server.calls() == []
-        assert server._admin("GET", "error-rules") == {"rules": []}
-        assert server.settings()["proton_mode"] == "gone"  # back to the start value
-        assert Account(server, account.account_id).client("iam").list_users()["Users"] == []
+        assert local_aws.settings() == {"proton_mode": "gone", "propagation_delay": 2.0, "seed": None}
     finally:
-        server.stop()
+        local_aws.set_proton_mode("available")
+        local_aws.set_propagation_delay(0)
 
 
 def test_listens_on_loopback_only(local_aws):
     assert local_aws.url.startswith("http://127.0.0.1:")
     with urllib.request.urlopen(local_aws.url + "/_localaws/health") as response:
         assert json.loads(response.read()) == {"ok": True}
+
+
+def test_reset_forgets_everything_and_restores_start_values():
+    # A server of its own: resetting the shared one would pull the rug from other tests.
+    rule = {"code": "AccessDenied", "service": "iam", "action": "DeleteUser"}
+    server = LocalAWSClient.start(proton_mode="gone", propagation_delay=3, error_rules=[rule])
+    try:
+        assert server.settings() == {"proton_mode": "gone", "propagation_delay": 3.0, "seed": None}
+        server.set_proton_mode("available")
+        server.set_propagation_delay(0)
+        account = Account(server, new_account_id())
+        account.client("iam").create_user(UserName="Administrator")
+        role = account.client("iam").create_role(RoleName="R", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+        account.client("proton").update_account_settings(pipelineServiceRoleArn=role)
+        server.add_error_rule(code="Throttling")
+        server.reset()
+        assert server.calls() == []
+        assert [(r["code"], r["action"]) for r in server.error_rules()] == [("AccessDenied", "DeleteUser")]
+        assert server.settings() == {"proton_mode": "gone", "propagation_delay": 3.0, "seed": None}
+        server.set_proton_mode("available")
+        again = Account(server, account.account_id)
+        assert again.client("iam").list_users()["Users"] == []
+        assert again.client("proton").get_account_settings()["accountSettings"] == {}
+    finally:
+        server.stop()
+
+
+def test_command_line_start_status_stop(tmp_path):
+    tools = Path(__file__).resolve().parents[2] / "tools"
+    env = dict(os.environ, PYTHONPATH=str(tools))
+
+    def localaws(*args):
+        return subprocess.run([sys.executable, "-m", "localaws", *args, "--state-dir", str(tmp_path)],
+                              capture_output=True, text=True, env=env, timeout=60, check=False)
+
+    assert localaws("status").returncode != 0
+    started = localaws("start", "--proton-mode", "unknown-operation")
+    assert started.returncode == 0, started.stderr
+    url = started.stdout.strip()
+    assert url.startswith("http://127.0.0.1:")
+    assert (tmp_path / "url").read_text().strip() == url
+    try:
+        assert localaws("start").stdout.strip() == url  # already running: the same one
+        status = localaws("status")
+        assert status.returncode == 0 and url in status.stdout
+        assert LocalAWSClient(url).settings()["proton_mode"] == "unknown-operation"
+    finally:
+        assert localaws("stop").returncode == 0
+    assert localaws("status").returncode != 0
+    with pytest.raises(OSError):
+        urllib.request.urlopen(url + "/_localaws/health", timeout=2)

@@ -1,6 +1,8 @@
 """python -m localaws {serve,start,stop,status}: run the local AWS in the foreground or the background."""
 
 import argparse
+import json
+import os
 import signal
 import sys
 from pathlib import Path
@@ -10,8 +12,23 @@ from .client import LocalAWSClient, LocalAWSError
 DEFAULT_STATE_DIR = Path(__file__).resolve().parents[2] / ".build" / "localaws"
 
 
+PROTON_MODE_CHOICES = ("available", "unknown-operation", "gone")  # server.PROTON_MODES, without importing moto
+
+
 def _settings(args):
-    return {"proton_mode": args.proton_mode, "propagation_delay": args.propagation_delay}
+    settings = {"proton_mode": args.proton_mode, "propagation_delay": args.propagation_delay}
+    if args.seed is not None:
+        settings["seed"] = args.seed
+    if args.error_rule:
+        settings["error_rules"] = args.error_rule
+    return settings
+
+
+def _error_rule(text):
+    rule = json.loads(text)
+    if not isinstance(rule, dict) or "code" not in rule:
+        raise argparse.ArgumentTypeError('an error rule is a JSON object with at least "code"')
+    return rule
 
 
 def main(argv=None):
@@ -21,10 +38,15 @@ def main(argv=None):
                        ("start", "run in the background, print the URL once it answers")):
         command = commands.add_parser(name, help=text)
         command.add_argument("--port", type=int, default=0, help="TCP port on 127.0.0.1 (0: a free one)")
-        command.add_argument("--proton-mode", default="available",
-                             help="available | unknown-operation | gone (Proton after its end of support)")
+        command.add_argument("--proton-mode", default="available", choices=PROTON_MODE_CHOICES,
+                             help="how Proton answers: available, or as after its end of support (README.md)")
         command.add_argument("--propagation-delay", type=float, default=0.0,
-                             help="seconds a new IAM role stays invisible to Proton")
+                             help="seconds a new IAM role stays invisible to Proton (default 0)")
+        command.add_argument("--seed", type=int, default=None,
+                             help="seed of the error rules' probability draws (reproducible faults)")
+        command.add_argument("--error-rule", type=_error_rule, action="append", default=[], metavar="JSON",
+                             help='an error rule, e.g. \'{"code": "AccessDenied", "service": "sts", '
+                                  '"action": "AssumeRole", "status": 403}\' (repeatable)')
     for name in ("start", "stop", "status"):
         (commands.choices.get(name) or commands.add_parser(name)).add_argument(
             "--state-dir", type=Path, default=DEFAULT_STATE_DIR, help="where the url and pid files live")
@@ -33,7 +55,9 @@ def main(argv=None):
     if args.command == "serve":
         from .server import serve
 
-        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+        # Nothing to save on the way out, and tearing down moto's state object by object takes seconds once many
+        # accounts exist: leave at once (the OS closes the socket).
+        signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
         serve(port=args.port, ready=lambda url: print(url, flush=True), **_settings(args))
         return 0
     if args.command == "start":

@@ -43,18 +43,27 @@ class LocalAWSClient:
         except (OSError, LocalAWSError):
             return False
 
-    def calls(self, account=None, service=None, region=None, writes_only=False):
-        query = {"account": account, "service": service, "region": region, "write": "true" if writes_only else None}
+    def calls(self, account=None, service=None, writes_only=False, region=None, action=None):
+        """The API calls served, oldest first: dicts {account, region, service, action, write, status}."""
+        query = {"account": account, "service": service, "region": region, "action": action,
+                 "write": "true" if writes_only else None}
         return self._admin("GET", "calls", query=query)["calls"]
+
+    def write_calls(self, account=None, service=None):
+        return self.calls(account=account, service=service, writes_only=True)
 
     def clear_calls(self):
         self._admin("DELETE", "calls")
 
     def add_error_rule(self, code, message="Injected by the local AWS", status=400, account=None, service=None,
-                       action=None, count=None):
+                       action=None, count=None, probability=1.0):
+        """Answer matching calls (unset: any) with this AWS error, ``count`` times (unset: until cleared)."""
         rule = {"code": code, "message": message, "status": status, "account": account, "service": service,
-                "action": action, "count": count}
+                "action": action, "count": count, "probability": probability}
         return self._admin("POST", "error-rules", rule)
+
+    def error_rules(self):
+        return self._admin("GET", "error-rules")["rules"]
 
     def clear_error_rules(self):
         self._admin("DELETE", "error-rules")
@@ -68,6 +77,9 @@ class LocalAWSClient:
     def set_propagation_delay(self, seconds):
         return self._admin("POST", "settings", {"propagation_delay": seconds})
 
+    def set_seed(self, seed):
+        return self._admin("POST", "settings", {"seed": seed})
+
     def reset(self):
         self._admin("POST", "reset")
 
@@ -76,8 +88,11 @@ class LocalAWSClient:
     def start(cls, state_dir=None, port=0, **settings):
         """Start ``python -m localaws serve`` in the background; return once it answers."""
         command = [sys.executable, "-m", "localaws", "serve", "--port", str(port)]
+        for rule in settings.pop("error_rules", None) or ():
+            command += ["--error-rule", json.dumps(rule)]
         for name, value in settings.items():
-            command += [f"--{name.replace('_', '-')}", str(value)]
+            if value is not None:
+                command += [f"--{name.replace('_', '-')}", str(value)]
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(TOOLS), os.environ.get("PYTHONPATH")])))
         log = None
         if state_dir:
@@ -122,6 +137,20 @@ class LocalAWSClient:
                     self._process.wait(timeout=10)
                 except subprocess.TimeoutExpired:
                     self._process.kill()
+            else:  # started by another process (python -m localaws start): wait until it is gone
+                deadline = time.monotonic() + 10
+                while _alive(pid) and time.monotonic() < deadline:
+                    time.sleep(0.05)
         if self._state_dir:
             for name in ("url", "pid"):
                 (self._state_dir / name).unlink(missing_ok=True)
+
+
+def _alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

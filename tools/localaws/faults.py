@@ -1,32 +1,45 @@
-"""Chosen AWS errors for chosen calls, rendered in each service's own wire protocol."""
+"""Chosen AWS errors for chosen calls, rendered in each service's own wire protocol.
+
+An error rule matches calls by account, service and action (unset matches anything) and answers them, before
+they take effect, with an AWS error: ``count`` times (unset: until cleared), each matching call with probability
+``probability`` drawn from one seeded generator so a run with faults reproduces.
+"""
 
 import json
+import random
 import threading
 import uuid
 from dataclasses import asdict, dataclass
 from functools import lru_cache
+from http import HTTPStatus
 from xml.sax.saxutils import escape
 
+from botocore.exceptions import UnknownServiceError
 from botocore.session import get_session
 
 
 @lru_cache(maxsize=None)
-def protocol_of(service):
-    """botocore's protocol for a signing name (iam/sts: query, organizations/secretsmanager/proton: json)."""
+def _wire_format(service):
+    """(protocol, JSON version) of a signing name: iam/sts are query, organizations/secretsmanager/proton JSON."""
     try:
-        return get_session().get_service_model(service).protocol
-    except Exception:  # an unknown signing name: answer like the query services
-        return "query"
+        model = get_session().get_service_model(service)
+    except UnknownServiceError:  # a signing name that is no botocore service name: answer like IAM/STS
+        return "query", None
+    return model.protocol, model.metadata.get("jsonVersion", "1.1")
+
+
+XML_PROTOCOLS = ("query", "ec2", "rest-xml")
 
 
 def error_response(service, code, message, status):
-    """(status line, headers, body) of an AWS error as the service's SDK expects to parse it."""
+    """(status line, headers, body) of an AWS error the way the service's SDK expects to parse it."""
     request_id = str(uuid.uuid4())
-    if protocol_of(service) in ("json", "rest-json"):
+    protocol, json_version = _wire_format(service)
+    if protocol not in XML_PROTOCOLS:
         body = json.dumps({"__type": code, "message": message}).encode()
-        headers = [("Content-Type", "application/x-amz-json-1.0"), ("x-amzn-RequestId", request_id),
-                   ("x-amzn-ErrorType", code)]
-    else:
+        content_type = f"application/x-amz-json-{json_version}" if protocol == "json" else "application/json"
+        headers = [("Content-Type", content_type), ("x-amzn-RequestId", request_id), ("x-amzn-ErrorType", code)]
+    else:  # IAM, STS (query) and the other XML protocols
         kind = "Receiver" if status >= 500 else "Sender"
         body = (
             f"<ErrorResponse><Error><Type>{kind}</Type><Code>{escape(code)}</Code>"
@@ -34,12 +47,16 @@ def error_response(service, code, message, status):
         ).encode()
         headers = [("Content-Type", "text/xml"), ("x-amzn-RequestId", request_id)]
     headers.append(("Content-Length", str(len(body))))
-    return f"{status} {'Error' if status >= 500 else 'Bad Request'}", headers, body
+    try:
+        phrase = HTTPStatus(status).phrase
+    except ValueError:
+        phrase = "Error"
+    return f"{status} {phrase}", headers, body
 
 
 @dataclass
 class ErrorRule:
-    """Answer calls that match (None matches anything) with an AWS error, ``count`` times (None: always)."""
+    """Answer matching calls with an AWS error."""
 
     code: str
     message: str = "Injected by the local AWS"
@@ -47,7 +64,22 @@ class ErrorRule:
     account: str | None = None
     service: str | None = None
     action: str | None = None
-    count: int | None = None
+    count: int | None = None  # how many calls to answer; None: every matching call until the rules are cleared
+    probability: float = 1.0  # the chance a matching call is answered (the rest go through)
+
+    def __post_init__(self):
+        if not self.code or not isinstance(self.code, str):
+            raise ValueError("an error rule needs a code, e.g. AccessDenied")
+        self.status = int(self.status)
+        if not 400 <= self.status <= 599:
+            raise ValueError(f"status must be an HTTP error status (400-599), not {self.status}")
+        if self.count is not None:
+            self.count = int(self.count)
+            if self.count < 1:
+                raise ValueError("count must be 1 or more (or unset: every call)")
+        self.probability = float(self.probability)
+        if not 0 < self.probability <= 1:
+            raise ValueError("probability must be in (0, 1]")
 
     def matches(self, request):
         return (
@@ -58,9 +90,16 @@ class ErrorRule:
 
 
 class ErrorRules:
-    def __init__(self):
+    """The active rules, first match wins; thread-safe."""
+
+    def __init__(self, seed=None):
         self._rules = []
         self._lock = threading.Lock()
+        self._random = random.Random(seed)
+
+    def seed(self, seed):
+        with self._lock:
+            self._random.seed(seed)
 
     def add(self, rule):
         with self._lock:
@@ -75,13 +114,16 @@ class ErrorRules:
             return [asdict(rule) for rule in self._rules]
 
     def take(self, request):
-        """The first rule matching ``request``, using up one of its count; None when no rule matches."""
+        """The rule that answers ``request`` (using up one of its count), or None to let the call through."""
         with self._lock:
             for rule in self._rules:
-                if rule.matches(request):
-                    if rule.count is not None:
-                        rule.count -= 1
-                        if rule.count <= 0:
-                            self._rules.remove(rule)
-                    return rule
+                if not rule.matches(request):
+                    continue
+                if rule.probability < 1 and self._random.random() >= rule.probability:
+                    continue
+                if rule.count is not None:
+                    rule.count -= 1
+                    if rule.count == 0:
+                        self._rules.remove(rule)
+                return rule
         return None

@@ -1,17 +1,26 @@
 """Gaps in moto that protonkit.accounts depends on, fixed here (each one a candidate fix for moto upstream).
 
-Applied once, when the server is built. Each fix is listed in README.md.
+Applied once, when the server is built (``apply()`` is idempotent). Each fix is listed in README.md.
 """
 
+from botocore.session import get_session
+from moto.core import DEFAULT_ACCOUNT_ID
+from moto.core.responses import ActionResult
+from moto.iam import models as iam_models
 from moto.iam.models import IAMBackend
 from moto.iam.responses import IamResponse
+from moto.organizations.exceptions import InvalidInputException
+from moto.organizations.responses import OrganizationsResponse
+from moto.utilities.utils import PARTITION_NAMES
+
+_ORGANIZATIONS_MODEL = get_session().get_service_model("organizations")
 
 
 def _create_login_profile_with_reset_flag(self):
-    # moto ignores PasswordResetRequired on CreateLoginProfile; AWS stores it.
+    # moto ignores PasswordResetRequired on CreateLoginProfile; AWS stores it (and GetLoginProfile reports it).
     result = _original_create_login_profile(self)
     user = self.backend.get_user(self._get_param("UserName"))
-    user.password_reset_required = bool(self._get_param("PasswordResetRequired", False))
+    user.password_reset_required = self._get_bool_param("PasswordResetRequired", False)
     result.result["LoginProfile"]["PasswordResetRequired"] = user.password_reset_required
     return result
 
@@ -28,10 +37,50 @@ def _update_login_profile_keeping_omitted_fields(self, user_name, password, pass
     )
 
 
+def _organizations_call_action_checking_max_results(self):
+    # moto accepts any MaxResults; Organizations allows 1-20 on its List operations and answers
+    # InvalidInputException otherwise, so a caller asking for 100 per page must fail here as it fails in AWS.
+    max_results = self._get_param("MaxResults")
+    if max_results is not None:
+        operation = _ORGANIZATIONS_MODEL.operation_model(self._get_action())
+        shape = operation.input_shape.members.get("MaxResults") if operation.input_shape else None
+        low, high = (shape.metadata.get("min"), shape.metadata.get("max")) if shape else (None, None)
+        problem = None
+        if high is not None and int(max_results) > high:
+            problem = ("MAX_VALUE_EXCEEDED", "You provided a value that exceeds the maximum allowed value.")
+        elif low is not None and int(max_results) < low:
+            problem = ("MIN_VALUE_EXCEEDED", "You provided a value that is less than the minimum allowed value.")
+        if problem:
+            error = InvalidInputException(problem[1])
+            error.reason = problem[0]  # the model's Reason member
+            status, headers, body = self.serialized(ActionResult(error))
+            headers["status"] = status
+            return status, headers, body
+    return _original_organizations_call_action(self)
+
+
+def get_account_id_from(access_key):
+    """The account an access key belongs to (moto's default account when none): moto's rule, made cheap.
+
+    moto looks the key up in every partition's IAM backend of every account, and looking one up creates it:
+    the first request of each new account built IAM 8 times over, each time with its ~1,600 AWS managed policies
+    (about a second per new account, and the memory to match). A key can only be in a backend that exists.
+    """
+    for account_id, account in list(iam_models.iam_backends.items()):
+        for partition in PARTITION_NAMES:
+            backend = dict.get(account, partition)
+            if backend is not None and access_key in backend.access_keys:
+                return account_id
+    return DEFAULT_ACCOUNT_ID
+
+
 _original_create_login_profile = IamResponse.create_login_profile
 _original_update_login_profile = IAMBackend.update_login_profile
+_original_organizations_call_action = OrganizationsResponse.call_action
 
 
 def apply():
+    iam_models.get_account_id_from = get_account_id_from
     IamResponse.create_login_profile = _create_login_profile_with_reset_flag
     IAMBackend.update_login_profile = _update_login_profile_keeping_omitted_fields
+    OrganizationsResponse.call_action = _organizations_call_action_checking_max_results

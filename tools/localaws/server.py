@@ -3,14 +3,16 @@ call and applies the test knobs (error rules, Proton end of support, IAM propaga
 
 Admin API (JSON, never logged as AWS calls):
   GET    /_localaws/health                 -> {"ok": true}
-  GET    /_localaws/calls[?account=&service=&region=&write=true|false]
+  GET    /_localaws/calls[?account=&service=&region=&action=&write=true|false]   -> {"calls": [...]}
   DELETE /_localaws/calls
-  GET    /_localaws/settings               -> {"proton_mode": ..., "propagation_delay": ...}
-  POST   /_localaws/settings               {"proton_mode": "...", "propagation_delay": seconds}
-  GET    /_localaws/error-rules
-  POST   /_localaws/error-rules            {"code": ..., "message", "status", "account", "service", "action", "count"}
+  GET    /_localaws/settings               -> {"proton_mode": ..., "propagation_delay": ..., "seed": ...}
+  POST   /_localaws/settings               {"proton_mode": "...", "propagation_delay": seconds, "seed": int}
+  GET    /_localaws/error-rules            -> {"rules": [...]}
+  POST   /_localaws/error-rules            {"code", "message", "status", "account", "service", "action", "count",
+                                            "probability"}
   DELETE /_localaws/error-rules
-  POST   /_localaws/reset                  -> all AWS state, calls, rules and settings back to start values
+  POST   /_localaws/reset                  -> all AWS state (moto's reset), calls, rules and settings back to
+                                              their start values
 """
 
 import json
@@ -56,17 +58,29 @@ def _mount_proton():
 class LocalAWS:
     """The WSGI application: admin API, knobs and call log in front of moto."""
 
-    def __init__(self, proton_mode="available", propagation_delay=0.0):
+    def __init__(self, proton_mode="available", propagation_delay=0.0, seed=None, error_rules=()):
         patches.apply()
         _mount_proton()
         self.moto = DomainDispatcherApplication(create_backend_app)
         self.calls = CallLog()
         self.error_rules = ErrorRules()
-        self.initial_settings = {"proton_mode": proton_mode, "propagation_delay": float(propagation_delay)}
+        self.initial_settings = {"proton_mode": proton_mode, "propagation_delay": float(propagation_delay),
+                                 "seed": seed}
+        self.initial_error_rules = [dict(rule) for rule in error_rules]
         self.settings = {}
+        self._restore_start_values()
+
+    def _restore_start_values(self):
+        self.error_rules.clear()
+        for rule in self.initial_error_rules:
+            self.error_rules.add(ErrorRule(**rule))
         self.configure(**self.initial_settings)
 
-    def configure(self, proton_mode=None, propagation_delay=None):
+    def configure(self, proton_mode=None, propagation_delay=None, **optional):
+        """Change the given settings (an omitted one stays as it is; ``seed`` may be set to None)."""
+        unknown = set(optional) - {"seed"}
+        if unknown:
+            raise ValueError(f"unknown settings: {', '.join(sorted(unknown))} (known: {', '.join(self.settings)})")
         if proton_mode is not None:
             if proton_mode not in PROTON_MODES:
                 raise ValueError(f"proton_mode must be one of {', '.join(PROTON_MODES)}, not {proton_mode!r}")
@@ -76,12 +90,17 @@ class LocalAWS:
                 raise ValueError("propagation_delay must be 0 or more seconds")
             self.settings["propagation_delay"] = float(propagation_delay)
             ProtonBackend.role_visibility_delay_seconds = float(propagation_delay)
+        if "seed" in optional:
+            # The seed of the error rules' probability draws: the same seed, the same calls fail.
+            seed = optional["seed"]
+            self.settings["seed"] = None if seed is None else int(seed)
+            self.error_rules.seed(self.settings["seed"])
 
     def reset(self):
+        # What POST /moto-api/reset does: every backend (ours included, it is a BackendDict) starts empty.
         moto_api_backend.reset()
         self.calls.clear()
-        self.error_rules.clear()
-        self.configure(**self.initial_settings)
+        self._restore_start_values()
 
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
@@ -126,7 +145,7 @@ class LocalAWS:
         try:
             payload = self._admin_call(method, route, environ)
             status = "200 OK"
-        except (ValueError, TypeError, KeyError) as error:
+        except (ValueError, TypeError) as error:
             payload, status = {"error": str(error)}, "400 Bad Request"
         except LookupError:
             payload, status = {"error": f"no admin route {method} /_localaws/{route}"}, "404 Not Found"

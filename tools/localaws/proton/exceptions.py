@@ -1,27 +1,40 @@
-"""Errors of the AWS Proton API, serialized by moto from botocore's ``proton`` model."""
+"""Errors of the AWS Proton API.
 
-from moto.core.exceptions import ServiceException
+Proton speaks JSON 1.0: an error is an HTTP status plus ``{"__type": "<Code>", "message": "..."}``. Each class
+below is one error shape of botocore's ``proton`` model, with the status the service answers it with.
+"""
 
-
-class ProtonServiceException(ServiceException):
-    pass
-
-
-class ValidationException(ProtonServiceException):
-    code = "ValidationException"
+from moto.core.exceptions import JsonRESTError
 
 
-class AccessDeniedException(ProtonServiceException):
-    code = "AccessDeniedException"
+class ProtonClientError(JsonRESTError):
+    code = 400
+
+    def __init__(self, message: str):
+        super().__init__(self.__class__.__name__, message)
+        # Proton's content type (JSON 1.0), not moto's generic application/json.
+        self.content_type = "application/x-amz-json-1.0"
 
 
-class ThrottlingException(ProtonServiceException):
-    code = "ThrottlingException"
+class ValidationException(ProtonClientError):
+    code = 400
 
 
-class ConflictException(ProtonServiceException):
-    code = "ConflictException"
+class AccessDeniedException(ProtonClientError):
+    code = 403
 
 
-class InternalServerException(ProtonServiceException):
-    code = "InternalServerException"
+class ResourceNotFoundException(ProtonClientError):
+    code = 404
+
+
+class ConflictException(ProtonClientError):
+    code = 409
+
+
+class ThrottlingException(ProtonClientError):
+    code = 400
+
+
+class InternalServerException(ProtonClientError):
+    code = 500
