@@ -171,6 +171,7 @@ cache_connection: ~/.cache/protonkit-accounts
 cache_timeout: 3600
 """
 
+import difflib
 import re
 
 try:
@@ -261,8 +262,10 @@ class InventoryModule(AWSInventoryBase):
             known.update(definition.get("aliases") or [])
         unknown = sorted(set(config) - known)
         if unknown:
+            hints = [f"{name} (did you mean {close[0]}?)" if close else name
+                     for name in unknown for close in [difflib.get_close_matches(name, sorted(known), n=1)]]
             raise AnsibleError(
-                f"{self.NAME}: unknown option(s) {', '.join(unknown)}; valid options are {', '.join(sorted(definitions))}"
+                f"{self.NAME}: unknown option(s) {', '.join(hints)}; valid options are {', '.join(sorted(definitions))}"
             )
 
     def _check_option_values(self):
