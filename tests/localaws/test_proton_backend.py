@@ -191,3 +191,9 @@ def test_endpoint_not_resolving_is_reproduced_with_the_per_service_endpoint(aws_
     with pytest.raises(botocore.exceptions.EndpointConnectionError):
         session.client("proton", config=config).get_account_settings()
     assert session.client("sts").get_caller_identity()["Account"] == aws_account.account_id
+
+
+def test_operations_outside_account_settings_say_they_are_not_implemented(aws_account):
+    response = error_of(aws_account.client("proton", config=UNCHECKED).list_environments)
+    assert response["Error"]["Code"] == "NotImplemented"
+    assert response["ResponseMetadata"]["HTTPStatusCode"] == 501

@@ -10,8 +10,8 @@ from moto.core.exceptions import JsonRESTError
 class ProtonClientError(JsonRESTError):
     code = 400
 
-    def __init__(self, message: str):
-        super().__init__(self.__class__.__name__, message)
+    def __init__(self, message: str, error_type: str | None = None):
+        super().__init__(error_type or self.__class__.__name__, message)
         # Proton's content type (JSON 1.0), not moto's generic application/json.
         self.content_type = "application/x-amz-json-1.0"
 
@@ -38,3 +38,13 @@ class ThrottlingException(ProtonClientError):
 
 class InternalServerException(ProtonClientError):
     code = 500
+
+
+
+class NotImplementedByBackend(ProtonClientError):
+    """A Proton operation this backend does not model (not an AWS error: AWS implements them all)."""
+
+    code = 501
+
+    def __init__(self, message: str):
+        super().__init__(message, error_type="NotImplemented")

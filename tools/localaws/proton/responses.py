@@ -2,7 +2,10 @@
 
 from moto.core.responses import ActionResult, BaseResponse
 
+from .exceptions import NotImplementedByBackend
 from .models import ProtonBackend, proton_backends
+
+IMPLEMENTED_OPERATIONS = ("GetAccountSettings", "UpdateAccountSettings")
 
 
 class ProtonResponse(BaseResponse):
@@ -12,6 +15,16 @@ class ProtonResponse(BaseResponse):
     @property
     def proton_backend(self) -> ProtonBackend:
         return proton_backends[self.current_account][self.region]
+
+    def call_action(self):  # type: ignore[no-untyped-def]
+        # A Proton operation this backend does not model gets a clear JSON error, not moto's HTML 500 page.
+        if self._get_action() not in IMPLEMENTED_OPERATIONS:
+            error = NotImplementedByBackend(
+                f"{self._get_action()} is not implemented by this Proton backend "
+                f"(implemented: {', '.join(IMPLEMENTED_OPERATIONS)})"
+            )
+            return error.code, dict(error.get_headers(), status=error.code), error.description
+        return super().call_action()
 
     def get_account_settings(self) -> ActionResult:
         settings = self.proton_backend.get_account_settings()
