@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 import urllib.request
 from pathlib import Path
 
@@ -171,8 +172,27 @@ def test_probability_rules_are_reproducible_with_a_seed(aws_account, local_aws):
         local_aws.set_seed(None)
 
 
+def test_throttle_rule_answers_with_each_services_own_throttling_error(aws_account, local_aws):
+    local_aws.add_error_rule(code="$throttle", account=aws_account.account_id)
+    expected = {"iam": ("list_users", "Throttling"), "organizations": ("list_roots", "TooManyRequestsException"),
+                "proton": ("get_account_settings", "ThrottlingException"),
+                "secretsmanager": ("list_secrets", "ThrottlingException")}
+    for service, (operation, code) in expected.items():
+        response = error_of(getattr(aws_account.client(service, config=NO_RETRIES), operation))
+        assert (response["Error"]["Code"], response["Error"]["Message"]) == (code, "Rate exceeded"), service
+
+
+def test_latency_rule_slows_calls_down_and_lets_them_through(aws_account, local_aws):
+    local_aws.add_error_rule(delay=0.3, service="iam", action="ListUsers", count=1)
+    iam = aws_account.client("iam")
+    started = time.monotonic()
+    assert iam.list_users()["Users"] == []
+    assert time.monotonic() - started >= 0.3
+    assert local_aws.error_rules() == []
+
+
 @pytest.mark.parametrize("rule, fragment", [
-    ({"code": ""}, "needs a code"), ({"code": "X", "status": 200}, "HTTP error status"),
+    ({"code": ""}, "needs a code"), ({"account": "111111111111"}, "needs a code"), ({"code": "X", "delay": -1}, "delay"), ({"code": "X", "status": 200}, "HTTP error status"),
     ({"code": "X", "count": 0}, "count"), ({"code": "X", "probability": 2}, "probability"),
     ({"code": "X", "colour": "red"}, "colour"),
 ])

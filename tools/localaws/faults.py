@@ -2,7 +2,9 @@
 
 An error rule matches calls by account, service and action (unset matches anything) and answers them, before
 they take effect, with an AWS error: ``count`` times (unset: until cleared), each matching call with probability
-``probability`` drawn from one seeded generator so a run with faults reproduces.
+``probability`` drawn from one seeded generator so a run with faults reproduces. ``delay`` adds latency; a rule
+with a delay and no code only slows matching calls down. The code ``$throttle`` stands for the throttling error
+of whichever service is called.
 """
 
 import json
@@ -30,6 +32,25 @@ def _wire_format(service):
 
 XML_PROTOCOLS = ("query", "ec2", "rest-xml")
 
+THROTTLE = "$throttle"
+# Each service's own "slow down" answer (botocore retries all of them as throttling).
+THROTTLING_ERRORS = {
+    "iam": ("Throttling", 400),
+    "sts": ("Throttling", 400),
+    "organizations": ("TooManyRequestsException", 400),
+    "proton": ("ThrottlingException", 400),
+    "secretsmanager": ("ThrottlingException", 400),
+}
+DEFAULT_THROTTLING_ERROR = ("ThrottlingException", 400)
+
+
+def rule_error(rule, service):
+    """(code, message, status) with which ``rule`` answers a call to ``service``."""
+    if rule.code == THROTTLE:
+        code, status = THROTTLING_ERRORS.get(service, DEFAULT_THROTTLING_ERROR)
+        return code, rule.message if rule.message != DEFAULT_MESSAGE else "Rate exceeded", status
+    return rule.code, rule.message, rule.status
+
 
 def error_response(service, code, message, status):
     """(status line, headers, body) of an AWS error the way the service's SDK expects to parse it."""
@@ -54,21 +75,30 @@ def error_response(service, code, message, status):
     return f"{status} {phrase}", headers, body
 
 
+DEFAULT_MESSAGE = "Injected by the local AWS"
+
+
 @dataclass
 class ErrorRule:
-    """Answer matching calls with an AWS error."""
+    """Answer matching calls with an AWS error (and/or delay them)."""
 
-    code: str
-    message: str = "Injected by the local AWS"
+    code: str | None = None  # an AWS error code, or $throttle; None: a latency-only rule
+    message: str = DEFAULT_MESSAGE
     status: int = 400
     account: str | None = None
     service: str | None = None
     action: str | None = None
     count: int | None = None  # how many calls to answer; None: every matching call until the rules are cleared
     probability: float = 1.0  # the chance a matching call is answered (the rest go through)
+    delay: float = 0.0  # seconds to wait before answering (or before passing the call on)
 
     def __post_init__(self):
-        if not self.code or not isinstance(self.code, str):
+        self.delay = float(self.delay)
+        if self.delay < 0:
+            raise ValueError("delay must be 0 or more seconds")
+        if self.code is None and not self.delay:
+            raise ValueError("an error rule needs a code (e.g. AccessDenied, or $throttle), a delay, or both")
+        if self.code is not None and (not self.code or not isinstance(self.code, str)):
             raise ValueError("an error rule needs a code, e.g. AccessDenied")
         self.status = int(self.status)
         if not 400 <= self.status <= 599:
@@ -114,9 +144,14 @@ class ErrorRules:
             return [asdict(rule) for rule in self._rules]
 
     def take(self, request):
-        """The rule that answers ``request`` (using up one of its count), or None to let the call through."""
+        """(the rule that answers ``request`` or None to let it through, seconds to delay it first).
+
+        Rules are tried in order; latency-only rules that apply add their delay and the search goes on, the first
+        error rule that applies answers. Each rule that applies uses up one of its count.
+        """
+        delay = 0.0
         with self._lock:
-            for rule in self._rules:
+            for rule in list(self._rules):
                 if not rule.matches(request):
                     continue
                 if rule.probability < 1 and self._random.random() >= rule.probability:
@@ -125,5 +160,7 @@ class ErrorRules:
                     rule.count -= 1
                     if rule.count == 0:
                         self._rules.remove(rule)
-                return rule
-        return None
+                delay += rule.delay
+                if rule.code is not None:
+                    return rule, delay
+        return None, delay

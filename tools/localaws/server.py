@@ -9,7 +9,7 @@ Admin API (JSON, never logged as AWS calls):
   POST   /_localaws/settings               {"proton_mode": "...", "propagation_delay": seconds, "seed": int}
   GET    /_localaws/error-rules            -> {"rules": [...]}
   POST   /_localaws/error-rules            {"code", "message", "status", "account", "service", "action", "count",
-                                            "probability"}
+                                            "probability", "delay"}
   DELETE /_localaws/error-rules
   POST   /_localaws/reset                  -> all AWS state (moto's reset), calls, rules and settings back to
                                               their start values
@@ -19,6 +19,7 @@ import json
 import os
 import re
 import sys
+import time
 
 # AWS managed policies (AdministratorAccess, ...) exist in every account, as in AWS. Set before moto loads IAM.
 os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
@@ -30,7 +31,7 @@ from moto.moto_api._internal.models import moto_api_backend  # noqa: E402
 from . import patches  # noqa: E402
 from . import proton  # noqa: E402
 from .calls import ApiRequest, CallLog  # noqa: E402
-from .faults import ErrorRule, ErrorRules, error_response  # noqa: E402
+from .faults import ErrorRule, ErrorRules, error_response, rule_error  # noqa: E402
 from .proton.models import ProtonBackend  # noqa: E402
 from .proton.urls import url_bases as proton_url_bases  # noqa: E402
 
@@ -110,10 +111,12 @@ class LocalAWS:
         if request is None:  # moto-api calls and unsigned requests go straight to moto, unlogged
             return self.moto(environ, start_response)
 
-        rule = self.error_rules.take(request)
+        rule, delay = self.error_rules.take(request)
+        if delay:
+            time.sleep(delay)
         if rule is not None:
-            return self._answer(start_response, request, *error_response(request.service, rule.code, rule.message,
-                                                                         rule.status))
+            return self._answer(start_response, request, *error_response(request.service,
+                                                                         *rule_error(rule, request.service)))
         if request.service == "proton" and self.settings["proton_mode"] != "available":
             return self._answer(start_response, request, *self._proton_after_end_of_support(request))
 
