@@ -89,8 +89,8 @@ options:
     default: false
   hostname_source:
     description:
-      - V(name) names each host after its account name, lowercased, with every run of characters other than
-        letters, digits, C(.), C(_) and C(-) replaced by one C(-) (C(Prod Workloads (EU)) becomes
+      - V(name) names each host after its account name, lowercased, accents dropped, with every run of characters
+        other than letters, digits, C(.), C(_) and C(-) replaced by one C(-) (C(Prod Workloads (EU)) becomes
         C(prod-workloads-eu)). Accounts whose names give the same host name are named C(<name>-<account id>)
         instead, with a warning.
       - V(id) names each host after its 12-digit account id.
@@ -173,6 +173,7 @@ cache_timeout: 3600
 
 import difflib
 import re
+import unicodedata
 
 try:
     import botocore
@@ -195,14 +196,19 @@ ROLE_NAME = re.compile(r"^(?:[\w+=,.@-]+/)*[\w+=,.@-]{1,64}$")
 DEFAULT_REGION = "us-east-1"
 
 
+def _ascii_lower(text):
+    """``Ünïcode`` is ``unicode``: accents dropped rather than whole letters."""
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+
+
 def host_name_from_account_name(account_name):
     """A host name usable in patterns and --limit: lowercase letters, digits, '.', '_' and '-' only."""
-    return re.sub(r"[^a-z0-9._-]+", "-", account_name.lower()).strip("-.")
+    return re.sub(r"[^a-z0-9._-]+", "-", _ascii_lower(account_name)).strip("-.")
 
 
 def ou_group_name(prefix, ou_path):
     """The group of an OU path: ``prefix`` + OU names lowercased, joined by '_' (a valid Python identifier)."""
-    names = [re.sub(r"[^a-z0-9_]+", "_", name.lower()).strip("_") for name in ou_path.strip("/").split("/")]
+    names = [re.sub(r"[^a-z0-9_]+", "_", _ascii_lower(name)).strip("_") for name in ou_path.strip("/").split("/")]
     name = re.sub(r"[^A-Za-z0-9_]+", "_", prefix) + "_".join(names)
     return "_" + name if name[:1].isdigit() else name
 

@@ -424,3 +424,33 @@ def test_plugin_key_is_enough_with_the_default_inventory_plugins(aws_account, or
     run = inventory({}, aws_account.env, enable=False)
     assert run.rc == 0, run.output
     assert run.hosts == {"member"}
+
+
+# --- the examples in docs/examples ---------------------------------------------------------------------------------
+def test_example_plugin_configuration(aws_account, org, inventory):
+    org.member("Payments Prod", ou="/Workloads/Prod", tags={"team": "payments"})
+    org.member("Sandbox")
+    example = (REPO / "docs" / "examples" / "accounts.aws_org.yml").read_text()
+
+    run = inventory(example, aws_account.env, enable=False)
+
+    assert run.rc == 0, run.output
+    assert run.hosts == {"payments-prod"}
+    assert run.members("ou_workloads") == {"payments-prod"}
+    assert run.group_hosts("team_payments") == {"payments-prod"}
+    assert run.hostvars["payments-prod"]["ansible_connection"] == "local"
+
+
+def test_example_static_inventory_has_what_the_plugin_gives(inventory):
+    example = (REPO / "docs" / "examples" / "static_accounts.yml").read_text()
+
+    run = inventory(example, {}, file_name="static_accounts.yml", enable=False)
+
+    assert run.rc == 0, run.output
+    assert run.hosts == {"payments-prod", "payments-dev", "govcloud-sandbox"}
+    assert run.members("workloads") == {"payments-prod", "payments-dev"}
+    for host_vars in run.hostvars.values():
+        account_id = host_vars["aws_account_id"]
+        assert isinstance(account_id, str) and len(account_id) == 12
+        assert host_vars["aws_assume_role_arn"].split(":")[4] == account_id
+        assert host_vars["aws_account_name"] and host_vars["ansible_connection"] == "local"

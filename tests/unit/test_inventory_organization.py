@@ -1,0 +1,129 @@
+"""The pure parts of the organization inventory plugin: names, paths, tag matching, the OU tree walk."""
+
+import pytest
+
+from ansible_collections.protonkit.accounts.plugins.inventory.organization import (
+    host_name_from_account_name,
+    host_names,
+    normalize_ou_path,
+    ou_group_name,
+    tags_match,
+)
+from ansible_collections.protonkit.accounts.plugins.module_utils import organizations
+
+
+@pytest.mark.parametrize("account_name, host", [
+    ("Prod Workloads (EU)", "prod-workloads-eu"),
+    ("payments.prod", "payments.prod"),
+    ("team_a--dev", "team_a--dev"),
+    ("  Spaces  around ", "spaces-around"),
+    ("Ünïcode Accöunt", "unicode-account"),
+    ("日本", ""),
+    ("a:b,c[d]", "a-b-c-d"),
+    ("...", ""),
+])
+def test_host_name_from_account_name(account_name, host):
+    assert host_name_from_account_name(account_name) == host
+
+
+def test_host_names_by_name_disambiguate_every_holder_of_a_clashing_name():
+    accounts = [{"id": "111111111111", "name": "Team A"}, {"id": "222222222222", "name": "team-a"},
+                {"id": "333333333333", "name": "Solo"}, {"id": "444444444444", "name": "!!!"}]
+    names, clashing = host_names(accounts, "name")
+    assert names == {"111111111111": "team-a-111111111111", "222222222222": "team-a-222222222222",
+                     "333333333333": "solo", "444444444444": "444444444444"}
+    assert clashing == ["team-a"]
+    # The same names whatever the listing order.
+    assert host_names(list(reversed(accounts)), "name") == (names, clashing)
+
+
+def test_host_names_by_id():
+    assert host_names([{"id": "111111111111", "name": "x"}], "id") == ({"111111111111": "111111111111"}, [])
+
+
+@pytest.mark.parametrize("prefix, path, group", [
+    ("ou_", "/Workloads", "ou_workloads"),
+    ("ou_", "/Workloads/Prod", "ou_workloads_prod"),
+    ("ou_", "/Shared Services/Log-Archive", "ou_shared_services_log_archive"),
+    ("org-", "/Sandbox", "org_sandbox"),
+    ("", "/2024 Projects", "_2024_projects"),
+    ("ou_", "/Équipe Données", "ou_equipe_donnees"),
+])
+def test_ou_group_name_is_an_identifier(prefix, path, group):
+    assert ou_group_name(prefix, path) == group
+    assert group.isidentifier()
+
+
+@pytest.mark.parametrize("path, normal", [
+    ("/Workloads/Prod/", "/Workloads/Prod"), ("/Workloads//Prod", "/Workloads/Prod"), ("/", "/"), ("//", "/"),
+])
+def test_normalize_ou_path(path, normal):
+    assert normalize_ou_path(path) == normal
+
+
+@pytest.mark.parametrize("tag_filters, matches", [
+    ({}, True),
+    ({"team": "web"}, True),
+    ({"team": "data"}, False),
+    ({"team": ["data", "web"]}, True),
+    ({"team": None}, True),
+    ({"team": []}, True),
+    ({"owner": None}, False),
+    ({"team": "web", "env": "prod"}, True),
+    ({"team": "web", "env": "dev"}, False),
+    ({"cost": 42}, True),  # YAML numbers compare as the strings tag values are
+])
+def test_tags_match(tag_filters, matches):
+    assert tags_match({"team": "web", "env": "prod", "cost": "42"}, tag_filters) is matches
+
+
+class FakePagedClient:
+    """Answers Organizations List calls from fixed pages, checking the call pattern the plugin promises."""
+
+    def __init__(self, pages):
+        self.pages = pages  # {(operation, parent or None): [page, ...]}
+        self.requests = []
+
+    def __getattr__(self, operation):
+        def call(aws_retry=False, **params):
+            assert aws_retry, "every request must go through AWSRetry"
+            assert params.get("MaxResults", 20) <= organizations.MAX_RESULTS
+            self.requests.append((operation, params))
+            pages = self.pages[(operation, params.get("ParentId"))]
+            index = int(params.get("NextToken", 0))
+            page = dict(pages[index])
+            if index + 1 < len(pages):
+                page["NextToken"] = str(index + 1)
+            return page
+
+        return call
+
+
+def test_organizational_units_walks_the_whole_tree_with_paths():
+    client = FakePagedClient({
+        ("list_roots", None): [{"Roots": [{"Id": "r-root", "Name": "Root"}]}],
+        ("list_organizational_units_for_parent", "r-root"): [
+            {"OrganizationalUnits": [{"Id": "ou-a", "Name": "Workloads"}]},
+            {"OrganizationalUnits": [{"Id": "ou-b", "Name": "Sandbox"}]},
+        ],
+        ("list_organizational_units_for_parent", "ou-a"): [{"OrganizationalUnits": [{"Id": "ou-c", "Name": "Prod"}]}],
+        ("list_organizational_units_for_parent", "ou-b"): [{"OrganizationalUnits": []}],
+        ("list_organizational_units_for_parent", "ou-c"): [{"OrganizationalUnits": []}],
+    })
+    units = organizations.organizational_units(client)
+    assert {unit_id: unit["path"] for unit_id, unit in units.items()} == {
+        "r-root": "/", "ou-a": "/Workloads", "ou-b": "/Sandbox", "ou-c": "/Workloads/Prod"}
+    assert organizations.descendants(units, "ou-a") == ["ou-a", "ou-c"]
+    assert sorted(organizations.descendants(units, "r-root")) == ["ou-a", "ou-b", "ou-c", "r-root"]
+    # The second page of the root's OUs was asked for with the first page's token.
+    assert ("list_organizational_units_for_parent",
+            {"ParentId": "r-root", "MaxResults": 20, "NextToken": "1"}) in client.requests
+
+
+def test_account_state_prefers_the_newer_state_field():
+    assert organizations.account_state({"Status": "ACTIVE", "State": "PENDING_ACTIVATION"}) == "PENDING_ACTIVATION"
+    assert organizations.account_state({"Status": "SUSPENDED"}) == "SUSPENDED"
+
+
+def test_partition_of():
+    assert organizations.partition_of("arn:aws-us-gov:organizations::111111111111:organization/o-abc") == "aws-us-gov"
