@@ -96,6 +96,17 @@ def test_invalid_input_is_a_validation_exception_that_changes_nothing(aws_accoun
     assert proton.get_account_settings()["accountSettings"] == {}
 
 
+@pytest.mark.parametrize("arguments", [
+    {"pipelineServiceRoleArn": 42},
+    {"deletePipelineProvisioningRepository": "yes"}, {"pipelineProvisioningRepository": dict(REPOSITORY, name=7)},
+])
+def test_members_of_the_wrong_type_are_a_serialization_exception(aws_account, arguments):
+    proton = aws_account.client("proton", config=UNCHECKED)
+    response = error_of(proton.update_account_settings, **arguments)
+    assert (response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"]) == (
+        "SerializationException", 400)
+
+
 def test_botocore_raises_the_modelled_exception_class(aws_account):
     proton = aws_account.client("proton")
     with pytest.raises(proton.exceptions.ValidationException):

@@ -337,3 +337,10 @@ def test_command_line_start_status_stop(tmp_path):
     assert localaws("status").returncode != 0
     with pytest.raises(OSError):
         urllib.request.urlopen(url + "/_localaws/health", timeout=2)
+
+
+def test_command_line_offers_every_proton_mode():
+    from localaws.__main__ import PROTON_MODE_CHOICES
+    from localaws.server import PROTON_MODES
+
+    assert PROTON_MODE_CHOICES == PROTON_MODES

@@ -37,15 +37,13 @@ from .proton.urls import url_bases as proton_url_bases  # noqa: E402
 
 ADMIN_PREFIX = "/_localaws/"
 
-# How Proton answers after its end of support (2026-10-07), by mode. A third behaviour, the endpoint no longer
-# resolving, needs no server: point AWS_ENDPOINT_URL_PROTON at an unresolvable host such as http://proton.invalid.
-PROTON_MODES = {
-    "available": None,
-    # The endpoint still answers but no longer knows the operation (what AWS JSON endpoints say for one).
-    "unknown-operation": ("UnknownOperationException", "", 400),
-    # A decommissioned endpoint behind a load balancer: a bare HTTP 404 with no AWS error body.
-    "gone": None,
-}
+# How Proton answers after its end of support (2026-10-07); see README.md, "Proton end of support".
+#   unknown-operation: the endpoint still answers but no longer knows the operation (HTTP 400
+#                      UnknownOperationException, what AWS JSON endpoints say for an operation they do not have);
+#   gone:              a decommissioned endpoint behind a load balancer (HTTP 404, no AWS error body).
+# A third behaviour, the endpoint no longer resolving, needs no server: point AWS_ENDPOINT_URL_PROTON at an
+# unresolvable host such as http://proton.invalid.
+PROTON_MODES = ("available", "unknown-operation", "gone")
 
 
 def _mount_proton():
@@ -111,14 +109,15 @@ class LocalAWS:
         if request is None:  # moto-api calls and unsigned requests go straight to moto, unlogged
             return self.moto(environ, start_response)
 
+        # An endpoint that is gone answers the same whatever faults are configured.
+        if request.service == "proton" and self.settings["proton_mode"] != "available":
+            return self._answer(start_response, request, *self._proton_after_end_of_support(request))
         rule, delay = self.error_rules.take(request)
         if delay:
             time.sleep(delay)
         if rule is not None:
             return self._answer(start_response, request, *error_response(request.service,
                                                                          *rule_error(rule, request.service)))
-        if request.service == "proton" and self.settings["proton_mode"] != "available":
-            return self._answer(start_response, request, *self._proton_after_end_of_support(request))
 
         statuses = []
 
@@ -131,12 +130,10 @@ class LocalAWS:
         return body
 
     def _proton_after_end_of_support(self, request):
-        mode = self.settings["proton_mode"]
-        if mode == "gone":
+        if self.settings["proton_mode"] == "gone":
             body = b"Not Found"
             return "404 Not Found", [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))], body
-        code, message, status = PROTON_MODES[mode]
-        return error_response("proton", code, message or f"Unknown operation {request.action}", status)
+        return error_response("proton", "UnknownOperationException", f"Unknown operation {request.action}", 400)
 
     def _answer(self, start_response, request, status, headers, body):
         self.calls.record(request, int(status.split()[0]))

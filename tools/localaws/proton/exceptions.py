@@ -20,6 +20,12 @@ class ValidationException(ProtonClientError):
     code = 400
 
 
+class SerializationException(ProtonClientError):
+    """A member of the wrong JSON type (AWS JSON protocols answer this before any modelled validation)."""
+
+    code = 400
+
+
 class AccessDeniedException(ProtonClientError):
     code = 403
 
