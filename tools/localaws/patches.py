@@ -3,11 +3,17 @@
 Applied once, when the server is built (``apply()`` is idempotent). Each fix is listed in README.md.
 """
 
+import json
+from datetime import datetime
+from functools import lru_cache
+
 from botocore.session import get_session
+from moto import settings as moto_settings
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.core.responses import ActionResult
 from moto.iam import models as iam_models
-from moto.iam.models import IAMBackend
+from moto.iam.aws_managed_policies import aws_managed_policies_data
+from moto.iam.models import AWSManagedPolicy, IAMBackend
 from moto.iam.responses import IamResponse
 from moto.organizations.exceptions import InvalidInputException
 from moto.organizations.responses import OrganizationsResponse
@@ -74,6 +80,27 @@ def get_account_id_from(access_key):
     return DEFAULT_ACCOUNT_ID
 
 
+@lru_cache(maxsize=None)
+def _aws_managed_policy_fields():
+    """moto's AWS managed policies, parsed once (moto parses its 4.7 MB JSON again for every account)."""
+    return [
+        (name, data.get("DefaultVersionId"), data.get("Path"), json.dumps(data.get("Document")),
+         datetime.fromisoformat(data["CreateDate"]), datetime.fromisoformat(data["UpdateDate"]))
+        for name, data in json.loads(aws_managed_policies_data).items()
+    ]
+
+
+def _init_aws_policies_from_parsed_data(self):
+    # Same policies as moto builds (each account gets its own objects: attachment counts are per account).
+    if not moto_settings.load_iam_aws_managed_policies():
+        return []
+    return [
+        AWSManagedPolicy(name, account_id=self.account_id, region=self.region_name, default_version_id=version,
+                         path=path, document=document, create_date=created, update_date=updated)
+        for name, version, path, document, created, updated in _aws_managed_policy_fields()
+    ]
+
+
 _original_create_login_profile = IamResponse.create_login_profile
 _original_update_login_profile = IAMBackend.update_login_profile
 _original_organizations_call_action = OrganizationsResponse.call_action
@@ -81,6 +108,7 @@ _original_organizations_call_action = OrganizationsResponse.call_action
 
 def apply():
     iam_models.get_account_id_from = get_account_id_from
+    IAMBackend._init_aws_policies = _init_aws_policies_from_parsed_data
     IamResponse.create_login_profile = _create_login_profile_with_reset_flag
     IAMBackend.update_login_profile = _update_login_profile_keeping_omitted_fields
     OrganizationsResponse.call_action = _organizations_call_action_checking_max_results
