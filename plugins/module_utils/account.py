@@ -25,18 +25,28 @@ def get_caller_account(module):
         identity = sts.get_caller_identity(aws_retry=True)
     except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
         module.fail_json_aws(e, msg="Failed to find out which AWS account the credentials belong to (sts:GetCallerIdentity)")
+    return caller_account(identity)
+
+
+def caller_account(identity):
+    """The account facts in a GetCallerIdentity answer; the partition is read from the caller's ARN so that
+    China and GovCloud credentials get arn:aws-cn:/arn:aws-us-gov: names without any configuration."""
     arn = identity["Arn"]
     return {
         "account_id": identity["Account"],
         "partition": arn.split(":")[1],
         "arn": arn,
-        "is_root": arn.endswith(":root"),
+        # The root user's ARN is arn:<partition>:iam::<account>:root; everything else has a type/name resource.
+        "is_root": arn.split(":", 5)[5] == "root",
     }
 
 
 def signin_url(partition, account_id):
-    """The console sign-in URL of an account, e.g. https://123456789012.signin.aws.amazon.com/console."""
-    return f"https://{account_id}.{SIGNIN_DOMAINS.get(partition, SIGNIN_DOMAINS['aws'])}/console"
+    """The console sign-in URL of an account, e.g. https://123456789012.signin.aws.amazon.com/console.
+
+    None for partitions without a public console (the isolated regions): better no URL than a wrong one."""
+    domain = SIGNIN_DOMAINS.get(partition)
+    return f"https://{account_id}.{domain}/console" if domain else None
 
 
 def aws_managed_policy_arn(partition, name):

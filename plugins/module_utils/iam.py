@@ -9,12 +9,41 @@ Every ``ensure_*`` function reads nothing itself: it gets the current state from
 and returns ``(changed, predicted_state)``. In check mode it writes nothing and returns what the real run would
 leave, so check mode predicts exactly and ``--diff`` can show before/after.
 
-AWS errors are raised as ``AnsibleIAMError``; modules turn them into ``module.fail_json_aws_error(e)``.
+The client must come from ``iam_client(module)`` (retries throttling and ``EntityTemporarilyUnmodifiable``
+with jittered backoff; every call here passes ``aws_retry=True``). AWS errors are raised as
+``AnsibleIAMError``; modules turn them into ``module.fail_json_aws_error(e)``.
+
+API (``kind`` is ``"group"``, ``"user"`` or ``"role"``):
+
+``iam_client(module)``
+    The IAM client with the retry decorator above.
+``identifier_problem(kind, name, path, name_option, path_option)`` -> str | None
+    IAM's name/path rules (amazon.aws ``validate_iam_identifiers``), the message naming the option to fix.
+``policy_arn_problem(arns, option)`` -> str | None
+    A malformed managed policy ARN, the message naming the option.
+``missing_policies(client, arns)`` -> list
+    The ARNs that name no existing policy (one ``GetPolicy`` each; never lists all policies).
+``role_path_problem(current_role, desired_path, path_option)`` -> str | None
+    IAM can't move a role to another path: say so before any write.
+``list_attached_policy_arns(client, kind, name)`` -> sorted list; ``list_inline_policies(client, kind, name)``
+    -> ``{policy name: document}``.
+``ensure_attached_policies(module, client, kind, name, current_arns, desired_arns, purge)`` -> (changed, arns)
+``ensure_inline_policies(module, client, kind, name, current, desired, purge)`` -> (changed, documents)
+    Documents compared with ``compare_policies`` (semantically, not as strings).
+``ensure_tags(module, client, kind, name, current, desired, purge)`` -> (changed, tags)
+    ``kind`` user or role; ``desired=None`` leaves the tags alone.
+``get_role(client, name)`` -> dict | None
+    ``name, arn, id, path, description, trust_policy`` (decoded), ``tags, managed_policy_arns, inline_policies``.
+``ensure_role(module, client, current, desired, purge_tags, purge_policies)`` -> (changed, role_after, created)
+    ``desired`` is shaped like ``get_role``'s answer with the ARN predicted (``account.iam_arn``).
+``delete_role(module, client, role)`` -> changed
+    Inline policies, attached policies, instance-profile memberships, then the role.
 """
 
 import json
 import re
 
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import paginated_query_with_retries
 from ansible_collections.amazon.aws.plugins.module_utils.iam import IAMErrorHandler
 from ansible_collections.amazon.aws.plugins.module_utils.iam import validate_iam_identifiers
 from ansible_collections.amazon.aws.plugins.module_utils.policy import compare_policies
@@ -59,9 +88,8 @@ def _call(client, kind, operation, name, **kwargs):
 
 def _paginate(client, kind, operation, name, result_key):
     api = _API[kind]
-    paginator = client.get_paginator(api[operation])
-    pages = paginator.paginate(**{api["key"]: name})
-    return pages.build_full_result().get(result_key, [])
+    pages = paginated_query_with_retries(client, api[operation], retry_decorator=IAM_RETRY, **{api["key"]: name})
+    return pages.get(result_key, [])
 
 
 # --- validation -------------------------------------------------------------------------------------------------
@@ -85,9 +113,8 @@ def policy_arn_problem(arns, option):
 
 
 @IAMErrorHandler.list_error_handler("get managed policy")
-@AWSRetry.jittered_backoff()
 def _get_policy(client, arn):
-    return client.get_policy(PolicyArn=arn)["Policy"]
+    return client.get_policy(aws_retry=True, PolicyArn=arn)["Policy"]
 
 
 def missing_policies(client, arns):
@@ -120,10 +147,11 @@ def ensure_attached_policies(module, client, kind, name, current, desired, purge
     to_detach = sorted(current - desired) if purge else []
     after = sorted((current | desired) - set(to_detach))
     if not module.check_mode:
-        for arn in to_attach:
-            _call(client, kind, "attach", name, PolicyArn=arn)
+        # Detach first: IAM caps attached policies per entity, and a swap at the cap would fail otherwise.
         for arn in to_detach:
             _call(client, kind, "detach", name, PolicyArn=arn)
+        for arn in to_attach:
+            _call(client, kind, "attach", name, PolicyArn=arn)
     return bool(to_attach or to_detach), after
 
 
@@ -246,8 +274,9 @@ def delete_role(module, client, role):
         client.delete_role_policy(aws_retry=True, RoleName=role["name"], PolicyName=policy_name)
     for arn in role["managed_policy_arns"]:
         client.detach_role_policy(aws_retry=True, RoleName=role["name"], PolicyArn=arn)
-    profiles = client.get_paginator("list_instance_profiles_for_role").paginate(RoleName=role["name"])
-    for profile in profiles.build_full_result().get("InstanceProfiles", []):
+    profiles = paginated_query_with_retries(client, "list_instance_profiles_for_role", retry_decorator=IAM_RETRY,
+                                            RoleName=role["name"])
+    for profile in profiles.get("InstanceProfiles", []):
         client.remove_role_from_instance_profile(aws_retry=True, RoleName=role["name"],
                                                  InstanceProfileName=profile["InstanceProfileName"])
     client.delete_role(aws_retry=True, RoleName=role["name"])

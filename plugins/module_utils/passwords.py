@@ -8,14 +8,13 @@ against it before anything is written. Nothing here logs or returns a password t
 import secrets
 import string
 
-try:
-    import botocore
-except ImportError:
-    pass
+from ansible_collections.amazon.aws.plugins.module_utils.iam import IAMErrorHandler
 
 # The characters IAM accepts as "symbols" in a password policy.
 IAM_SYMBOLS = "!@#$%^&*()_+-=[]{}|'"
 IAM_MAX_LENGTH = 128
+# IAM's rule for accounts without a custom password policy: 8 characters, three of the four classes.
+AWS_DEFAULT_MIN_LENGTH = 8
 # Used when the account has no password policy: long, and every character class.
 DEFAULT_POLICY = {
     "MinimumPasswordLength": 32,
@@ -35,14 +34,10 @@ _CLASSES = (
 )
 
 
+@IAMErrorHandler.list_error_handler("read the account password policy")
 def get_password_policy(client):
-    """The account's password policy, or None when the account has none."""
-    try:
-        return client.get_account_password_policy(aws_retry=True)["PasswordPolicy"]
-    except botocore.exceptions.ClientError as e:
-        if e.response.get("Error", {}).get("Code") == "NoSuchEntity":
-            return None
-        raise
+    """The account's password policy (GetAccountPasswordPolicy), or None when the account has none."""
+    return client.get_account_password_policy(aws_retry=True)["PasswordPolicy"]
 
 
 def generate_password(policy=None):
@@ -57,14 +52,27 @@ def generate_password(policy=None):
 
 
 def password_policy_problems(password, policy):
-    """What ``password`` lacks to satisfy ``policy`` (never quoting the password), empty when it complies."""
-    policy = policy or {}
+    """What ``password`` lacks to satisfy ``policy`` (never quoting the password), empty when it complies.
+
+    ``policy`` None means the account has no custom policy: IAM then applies its default rule (at least
+    8 characters and at least three of the four character classes), which is checked here too so that a
+    password IAM would refuse is caught before the first write rather than after the user was created."""
+    if password is None:
+        return []
     problems = []
-    minimum = policy.get("MinimumPasswordLength", 1)
-    if len(password) < minimum:
-        problems.append(f"at least {minimum} characters")
     if len(password) > IAM_MAX_LENGTH:
         problems.append(f"at most {IAM_MAX_LENGTH} characters")
+    if policy is None:
+        if len(password) < AWS_DEFAULT_MIN_LENGTH:
+            problems.append(f"at least {AWS_DEFAULT_MIN_LENGTH} characters")
+        classes = sum(1 for _key, chars, _label in _CLASSES if any(char in chars for char in password))
+        if classes < 3:
+            problems.append(f"characters of at least three of the four classes: lowercase, uppercase, numbers, "
+                            f"symbols ({IAM_SYMBOLS}); it has {classes}")
+        return problems
+    minimum = policy.get("MinimumPasswordLength", 1)
+    if len(password) < minimum:
+        problems.insert(0, f"at least {minimum} characters")
     for key, chars, label in _CLASSES:
         if policy.get(key) and not any(char in chars for char in password):
             problems.append(label)

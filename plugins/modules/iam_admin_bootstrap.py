@@ -93,6 +93,7 @@ options:
     description:
       - Path of a file on the host that runs the module which receives a new password (the same JSON as
         O(password_secret)), written with mode C(0600).
+      - Its directory must exist; this is checked before anything is written.
     type: path
   tags:
     description: Tags of the user.
@@ -157,7 +158,10 @@ partition:
   type: str
   sample: aws
 signin_url:
-  description: Console sign-in URL of the account.
+  description:
+    - Console sign-in URL of the account, for the partition of the account
+      (C(signin.aws.amazon.com), C(signin.amazonaws.cn) or C(signin.amazonaws-us-gov.com)).
+    - V(null) in partitions without a public console.
   returned: always
   type: str
   sample: https://123456789012.signin.aws.amazon.com/console
@@ -217,7 +221,9 @@ import os
 import tempfile
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import paginated_query_with_retries
 from ansible_collections.amazon.aws.plugins.module_utils.iam import AnsibleIAMError
+from ansible_collections.amazon.aws.plugins.module_utils.iam import IAMErrorHandler
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
@@ -227,6 +233,7 @@ from ansible_collections.protonkit.accounts.plugins.module_utils.account import 
 from ansible_collections.protonkit.accounts.plugins.module_utils.account import get_caller_account
 from ansible_collections.protonkit.accounts.plugins.module_utils.account import iam_arn
 from ansible_collections.protonkit.accounts.plugins.module_utils.account import signin_url
+from ansible_collections.protonkit.accounts.plugins.module_utils.iam import IAM_RETRY
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import ensure_attached_policies
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import ensure_tags
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import iam_client
@@ -249,23 +256,31 @@ NO_LOGIN_PROFILE = {"exists": False, "password_reset_required": False}
 # --- reading the account once ----------------------------------------------------------------------------------
 def read_state(client, params):
     """Group (with members and attached policies), user (with tags) and login profile, as they are now."""
-    group = user = None
-    login_profile = dict(NO_LOGIN_PROFILE)
-    try:
-        response = client.get_paginator("get_group").paginate(GroupName=params["group_name"]).build_full_result()
-        group = _group_view(response["Group"], [member["UserName"] for member in response.get("Users", [])],
-                            list_attached_policy_arns(client, "group", params["group_name"]))
-    except is_boto3_error_code("NoSuchEntity"):
-        pass
-    try:
-        user = _user_view(client.get_user(aws_retry=True, UserName=params["user_name"])["User"])
-        profile = client.get_login_profile(aws_retry=True, UserName=params["user_name"])["LoginProfile"]
-        login_profile = {"exists": True, "password_reset_required": bool(profile.get("PasswordResetRequired"))}
-    except is_boto3_error_code("NoSuchEntity"):
-        pass
+    group = get_group(client, params["group_name"])
+    user = get_user(client, params["user_name"])
+    login_profile = (get_login_profile(client, params["user_name"]) if user else None) or dict(NO_LOGIN_PROFILE)
     if user is not None and group is not None and user["name"] in group["members"]:
         user["groups"] = [group["name"]]
     return {"group": group, "user": user, "login_profile": login_profile}
+
+
+@IAMErrorHandler.list_error_handler("get group")
+def get_group(client, name):
+    # GetGroup answers with the members too: no ListGroupsForUser needed to know the membership.
+    response = paginated_query_with_retries(client, "get_group", retry_decorator=IAM_RETRY, GroupName=name)
+    return _group_view(response["Group"], [member["UserName"] for member in response.get("Users", [])],
+                       list_attached_policy_arns(client, "group", name))
+
+
+@IAMErrorHandler.list_error_handler("get user")
+def get_user(client, name):
+    return _user_view(client.get_user(aws_retry=True, UserName=name)["User"])
+
+
+@IAMErrorHandler.list_error_handler("get login profile")
+def get_login_profile(client, name):
+    profile = client.get_login_profile(aws_retry=True, UserName=name)["LoginProfile"]
+    return {"exists": True, "password_reset_required": bool(profile.get("PasswordResetRequired"))}
 
 
 def _group_view(group, members, policies):
@@ -289,8 +304,22 @@ def validate_params(module, policy_arns):
                    "update_password: on_create to generate one only when console access is created")
     if params["password_secret"] and not module.region:
         problem = "password_secret: Secrets Manager is regional; set region (or AWS_REGION) to choose where it lives"
+    if params["password_file"]:
+        problem = password_file_problem(params["password_file"]) or problem
     if problem:
         module.fail_json(msg=problem)
+
+
+def password_file_problem(path):
+    """Checked up front so that a password is never generated for a file that can't be written."""
+    directory = os.path.dirname(os.path.abspath(path))
+    if os.path.isdir(path):
+        return f"password_file: {path} is a directory; give the path of a file to create or replace"
+    if not os.path.isdir(directory):
+        return f"password_file: directory {directory} does not exist on the host running the module; create it first"
+    if not os.access(directory, os.W_OK | os.X_OK):
+        return f"password_file: directory {directory} is not writable by the user running the module"
+    return None
 
 
 def plan_password(module, client, state, identity):
@@ -314,10 +343,14 @@ def plan_password(module, client, state, identity):
             "console_access: false."))
     if module.check_mode:
         return "", True  # predicted only: nothing is delivered or set in check mode
-    return generate_password(policy), True
+    password = generate_password(policy)
+    # Ansible masks no_log values in everything the module returns or reports, errors included.
+    module.no_log_values.add(password)
+    return password, True
 
 
 # --- ensure: one piece each -------------------------------------------------------------------------------------
+@IAMErrorHandler.common_error_handler("create or update group")
 def ensure_group(module, client, identity, current):
     name, path = module.params["group_name"], module.params["group_path"]
     if current is None:
@@ -333,6 +366,7 @@ def ensure_group(module, client, identity, current):
     return False, current
 
 
+@IAMErrorHandler.common_error_handler("create or update user")
 def ensure_user(module, client, identity, current):
     params = module.params
     name, path = params["user_name"], params["user_path"]
@@ -355,6 +389,7 @@ def ensure_user(module, client, identity, current):
     return changed or tags_changed, after
 
 
+@IAMErrorHandler.common_error_handler("add the user to the group")
 def ensure_membership(module, client, group, user):
     if group["name"] in user["groups"]:
         return False, user
@@ -363,6 +398,7 @@ def ensure_membership(module, client, group, user):
     return True, dict(user, groups=user["groups"] + [group["name"]])
 
 
+@IAMErrorHandler.common_error_handler("update console access (login profile)")
 def ensure_console_access(module, client, identity, current, password):
     """Login profile as asked; ``password`` (None: keep it) is delivered before it is set. Returns
     ``(changed, login_profile, delivered_to)``."""
@@ -441,6 +477,7 @@ def write_private_file(module, path, document):
 
 
 # --- state=absent -----------------------------------------------------------------------------------------------------
+@IAMErrorHandler.common_error_handler("delete user")
 def remove_user(module, client, user):
     """Everything IAM requires gone before DeleteUser, then the user."""
     if user is None:
@@ -470,6 +507,7 @@ def remove_user(module, client, user):
     return True
 
 
+@IAMErrorHandler.common_error_handler("delete group")
 def remove_group(module, client, group, removed_user):
     """Delete the group unless other users are still in it (and ``force`` is off). Returns (changed, kept_reason)."""
     if group is None:
