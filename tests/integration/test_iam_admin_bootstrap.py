@@ -73,6 +73,100 @@ def test_check_mode_predicts_the_real_run_and_writes_nothing(ansible_module, aws
         assert predicted == actual
 
 
+def test_check_mode_on_a_bootstrapped_account_predicts_changes(ansible_module, aws_account):
+    iam = aws_account.client("iam")
+    extra = iam.create_policy(PolicyName="Extra", PolicyDocument=json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:ListAllMyBuckets", "Resource": "*"}]}
+    ))["Policy"]["Arn"]
+    ansible_module("iam_admin_bootstrap", {"password": KNOWN_PASSWORD, "tags": {"owner": "a", "keep": "x"},
+                                           "group_policy_arns": [ADMIN_ACCESS, extra]}, aws_account.env)
+    changes = {"tags": {"owner": "b"}, "console_access": False, "group_policy_arns": [ADMIN_ACCESS],
+               "purge_policies": True}
+    writes_before = len(aws_account.write_calls())
+    check = ansible_module("iam_admin_bootstrap", changes, aws_account.env, check=True, diff=True)
+    assert check.rc == 0, check.output
+    assert aws_account.write_calls()[writes_before:] == []
+    real = ansible_module("iam_admin_bootstrap", changes, aws_account.env, diff=True)
+    assert real.result["changed"] and check.result["changed"]
+    for key in ("group", "user", "login_profile", "password_changed", "diff"):
+        assert check.result[key] == real.result[key], key
+    assert real.result["group"]["attached_policies"] == [ADMIN_ACCESS]
+    assert real.result["user"]["tags"] == {"owner": "b"}
+    assert real.result["login_profile"]["exists"] is False
+
+
+def test_check_mode_absent_predicts_and_writes_nothing(ansible_module, aws_account):
+    ansible_module("iam_admin_bootstrap", {"password": KNOWN_PASSWORD}, aws_account.env)
+    writes_before = len(aws_account.write_calls())
+    check = ansible_module("iam_admin_bootstrap", {"state": "absent"}, aws_account.env, check=True, diff=True)
+    assert aws_account.write_calls()[writes_before:] == []
+    real = ansible_module("iam_admin_bootstrap", {"state": "absent"}, aws_account.env, diff=True)
+    assert check.result["changed"] and real.result["changed"]
+    assert check.result["diff"] == real.result["diff"]
+    assert real.result["diff"]["after"] == {"group": {}, "user": {}, "login_profile": {
+        "exists": False, "password_reset_required": False}}
+
+
+def test_purge_policies_detaches_other_group_policies(ansible_module, aws_account):
+    iam = aws_account.client("iam")
+    iam.create_group(GroupName="Administrators")
+    iam.attach_group_policy(GroupName="Administrators", PolicyArn="arn:aws:iam::aws:policy/ReadOnlyAccess")
+    kept = ansible_module("iam_admin_bootstrap", {"password": KNOWN_PASSWORD}, aws_account.env)
+    assert kept.result["group"]["attached_policies"] == [ADMIN_ACCESS, "arn:aws:iam::aws:policy/ReadOnlyAccess"]
+    purged = ansible_module("iam_admin_bootstrap", {"purge_policies": True}, aws_account.env)
+    assert purged.result["changed"] and purged.result["group"]["attached_policies"] == [ADMIN_ACCESS]
+    attached = iam.list_attached_group_policies(GroupName="Administrators")["AttachedPolicies"]
+    assert [p["PolicyArn"] for p in attached] == [ADMIN_ACCESS]
+
+
+def test_custom_names_and_paths(ansible_module, aws_account):
+    args = {"group_name": "BreakGlass", "group_path": "/admins/", "user_name": "breakglass",
+            "user_path": "/admins/", "password": KNOWN_PASSWORD}
+    run = ansible_module("iam_admin_bootstrap", args, aws_account.env)
+    assert run.result["group"]["arn"] == f"arn:aws:iam::{aws_account.account_id}:group/admins/BreakGlass"
+    assert run.result["user"]["arn"] == f"arn:aws:iam::{aws_account.account_id}:user/admins/breakglass"
+    assert run.result["user"]["groups"] == ["BreakGlass"]
+    moved = ansible_module("iam_admin_bootstrap", dict(args, user_path="/people/"), aws_account.env)
+    assert moved.result["changed"]
+    assert aws_account.client("iam").get_user(UserName="breakglass")["User"]["Path"] == "/people/"
+
+
+def test_transient_iam_errors_are_retried(ansible_module, aws_account, local_aws):
+    # IAM answers EntityTemporarilyUnmodifiable while a new entity settles, and throttles busy accounts.
+    local_aws.add_error_rule(code="EntityTemporarilyUnmodifiable", status=409, account=aws_account.account_id,
+                             service="iam", action="AddUserToGroup", count=1)
+    local_aws.add_error_rule(code="Throttling", status=400, account=aws_account.account_id,
+                             service="iam", action="CreateLoginProfile", count=1)
+    run = ansible_module("iam_admin_bootstrap", {"password": KNOWN_PASSWORD}, aws_account.env)
+    assert run.rc == 0 and run.result["changed"], run.output
+    actions = [c["action"] for c in aws_account.write_calls(service="iam")]
+    assert actions.count("AddUserToGroup") == 2 and actions.count("CreateLoginProfile") == 2
+    assert aws_account.client("iam").get_login_profile(UserName="Administrator")["LoginProfile"]
+
+
+def test_secret_encrypted_with_the_given_kms_key(ansible_module, aws_account):
+    key_id = aws_account.client("kms").create_key(Description="protonkit test")["KeyMetadata"]["KeyId"]
+    run = ansible_module("iam_admin_bootstrap", {"password_secret": SECRET, "password_secret_kms_key_id": key_id},
+                         aws_account.env)
+    assert run.rc == 0, run.output
+    assert aws_account.client("secretsmanager").describe_secret(SecretId=SECRET)["KmsKeyId"] == key_id
+    assert len(secret_document(aws_account)["password"]) >= 32
+
+
+def test_secret_is_written_before_the_login_profile(ansible_module, aws_account):
+    ansible_module("iam_admin_bootstrap", {"password_secret": SECRET}, aws_account.env)
+    actions = [c["action"] for c in aws_account.write_calls()]
+    assert actions.index("CreateSecret") < actions.index("CreateLoginProfile")
+
+
+def test_failed_secret_write_leaves_no_console_password(ansible_module, aws_account, local_aws):
+    local_aws.add_error_rule(code="AccessDeniedException", account=aws_account.account_id,
+                             service="secretsmanager", action="CreateSecret")
+    run = ansible_module("iam_admin_bootstrap", {"password_secret": SECRET}, aws_account.env)
+    assert run.result.get("failed") and "password_secret" in run.result["msg"]
+    assert "CreateLoginProfile" not in [c["action"] for c in aws_account.write_calls()]
+
+
 def test_diff_shows_tag_change_and_never_the_password(ansible_module, aws_account):
     ansible_module("iam_admin_bootstrap", {"password": KNOWN_PASSWORD, "tags": {"owner": "a"}}, aws_account.env)
     run = ansible_module("iam_admin_bootstrap", {"password": KNOWN_PASSWORD, "tags": {"owner": "b"}},
@@ -123,7 +217,8 @@ def test_console_access_off_removes_the_login_profile(ansible_module, aws_accoun
 
 def test_password_file_is_private(ansible_module, aws_account, tmp_path):
     target = tmp_path / "admin.json"
-    run = ansible_module("iam_admin_bootstrap", {"password_file": str(target)}, aws_account.env)
+    run = ansible_module("iam_admin_bootstrap", {"password_file": str(target)}, aws_account.env, verbosity=3,
+                         diff=True)
     assert run.result["password_file"] == str(target)
     assert stat.S_IMODE(os.stat(target).st_mode) == 0o600
     assert json.loads(target.read_text())["password"] not in run.output
@@ -173,7 +268,17 @@ BAD_INPUTS = [
     ({"update_password": "always"}, "update_password"),
     ({}, "password_secret"),  # a password must be generated and has nowhere to go
     ({"password": "short"}, "password policy"),
+    ({"password_file": "/nonexistent-protonkit-dir/admin.json"}, "password_file"),
 ]
+
+
+def test_password_breaking_iam_default_rule_fails_before_any_write(ansible_module, aws_account):
+    # No custom policy: IAM still wants 8 characters of three classes; catch it before creating anything.
+    writes_before = len(aws_account.write_calls())
+    run = ansible_module("iam_admin_bootstrap", {"password": "alllowercaseletters"}, aws_account.env)
+    assert run.result.get("failed") and run.result["msg"].startswith("password:")
+    assert "alllowercaseletters" not in run.output
+    assert aws_account.write_calls()[writes_before:] == []
 
 
 @pytest.mark.parametrize("args, fragment", BAD_INPUTS)
