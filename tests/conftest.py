@@ -18,9 +18,13 @@ BOOTSTRAP_CREDENTIALS = {"aws_access_key_id": "AKIAPROTONKITTESTS00", "aws_secre
 
 
 @pytest.fixture(scope="session")
-def local_aws():
-    """One local AWS per test process (each xdist worker has its own), on a free loopback port."""
-    client = LocalAWSClient.start()
+def local_aws(tmp_path_factory):
+    """One local AWS per test process (each xdist worker has its own), on a free loopback port.
+
+    Its log (one line per request, tracebacks of server errors) is localaws.log in pytest's base temporary
+    directory (e.g. /tmp/pytest-of-<user>/pytest-<n>/[popen-gw<i>/]localaws.log; pytest keeps the last three).
+    """
+    client = LocalAWSClient.start(log_path=tmp_path_factory.getbasetemp() / "localaws.log")
     yield client
     client.stop()
 

@@ -24,6 +24,10 @@ def _settings(args):
     return settings
 
 
+def _port(text):
+    return 0 if text == "auto" else int(text)
+
+
 def _error_rule(text):
     rule = json.loads(text)
     if not isinstance(rule, dict) or "code" not in rule:
@@ -37,7 +41,7 @@ def main(argv=None):
     for name, text in (("serve", "run in the foreground, print the URL"),
                        ("start", "run in the background, print the URL once it answers")):
         command = commands.add_parser(name, help=text)
-        command.add_argument("--port", type=int, default=0, help="TCP port on 127.0.0.1 (0: a free one)")
+        command.add_argument("--port", type=_port, default=0, help="TCP port on 127.0.0.1 (0 or auto: a free one)")
         command.add_argument("--proton-mode", default="available", choices=PROTON_MODE_CHOICES,
                              help="how Proton answers: available, or as after its end of support (README.md)")
         command.add_argument("--propagation-delay", type=float, default=0.0,

@@ -89,8 +89,13 @@ class LocalAWSClient:
 
     # --- lifecycle -------------------------------------------------------------------------------------------
     @classmethod
-    def start(cls, state_dir=None, port=0, **settings):
-        """Start ``python -m localaws serve`` in the background; return once it answers."""
+    def start(cls, state_dir=None, port=0, log_path=None, **settings):
+        """Start ``python -m localaws serve`` in the background; return once it answers.
+
+        ``state_dir``: where to record its url and pid (for ``python -m localaws status/stop``) and its log.
+        ``log_path``: where its log goes otherwise (default: nowhere). ``settings``: the serve options
+        (proton_mode, propagation_delay, seed, error_rules).
+        """
         command = [sys.executable, "-m", "localaws", "serve", "--port", str(port)]
         for rule in settings.pop("error_rules", None) or ():
             command += ["--error-rule", json.dumps(rule)]
@@ -98,12 +103,17 @@ class LocalAWSClient:
             if value is not None:
                 command += [f"--{name.replace('_', '-')}", str(value)]
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(TOOLS), os.environ.get("PYTHONPATH")])))
-        log = None
-        if state_dir:
-            Path(state_dir).mkdir(parents=True, exist_ok=True)
-            log = open(Path(state_dir) / "server.log", "ab")  # noqa: SIM115 (kept open for the child)
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=log or subprocess.DEVNULL, env=env,
-                                   start_new_session=True)
+        if state_dir and not log_path:
+            log_path = Path(state_dir) / "server.log"
+        log = subprocess.DEVNULL
+        if log_path:
+            Path(log_path).parent.mkdir(parents=True, exist_ok=True)
+            log = open(log_path, "ab")  # noqa: SIM115 (the child writes to it; our copy is closed below)
+        try:
+            process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=log, env=env, start_new_session=True)
+        finally:
+            if log is not subprocess.DEVNULL:
+                log.close()
         url = process.stdout.readline().decode().strip()
         if not url.startswith("http://"):
             process.kill()
