@@ -180,6 +180,7 @@ try:
 except ImportError:
     pass  # AWSInventoryBase reports a missing botocore
 
+from ansible import constants as C
 from ansible.errors import AnsibleError
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
@@ -260,8 +261,6 @@ class InventoryModule(AWSInventoryBase):
 
     def _check_option_names(self, config):
         # Ansible silently ignores unknown keys; a misspelt filter would then list every account.
-        from ansible import constants as C  # the loaded configuration, with this plugin's option definitions
-
         definitions = C.config.get_configuration_definitions("inventory", self._load_name) or {}
         known = set(definitions)
         for definition in definitions.values():
@@ -384,11 +383,11 @@ class InventoryModule(AWSInventoryBase):
             self.fail_aws(
                 "The credentials' account is not in an AWS Organization; use the management account or a delegated "
                 "administrator (or a static inventory, see docs/examples/static_accounts.yml)", exception=e)
-        except is_boto3_error_code(["AccessDeniedException", "AccessDenied"]) as e:
+        except is_boto3_error_code(["AccessDeniedException", "AccessDenied"]) as e:  # pylint: disable=duplicate-except
             self.fail_aws(
                 "Not allowed to read the organization; the credentials must belong to the management account or a "
                 "delegated administrator allowed organizations:Describe* and organizations:List*", exception=e)
-        except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
+        except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:  # pylint: disable=duplicate-except
             self.fail_aws("Failed to read the AWS Organization", exception=e)
 
     # --- building the inventory --------------------------------------------------------------------------------

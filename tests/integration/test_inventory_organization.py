@@ -130,15 +130,15 @@ def org_calls(local_aws, account, action=None):
 
 # --- paging --------------------------------------------------------------------------------------------------------
 def test_every_page_of_a_large_organization_is_listed(local_aws, aws_account, org, inventory):
-    members = {org.member(f"member {n:02}") for n in range(25)}
-    members |= {org.member(f"prod {n:02}", ou="/Workloads/Prod") for n in range(23)}
+    members = {org.member(f"member {n:02}") for n in range(21)}
+    members |= {org.member(f"prod {n:02}", ou="/Workloads/Prod") for n in range(21)}
     local_aws.clear_calls()
 
     run = inventory({"hostname_source": "id"}, aws_account.env)
 
     assert run.rc == 0, run.output
     assert run.hosts == members
-    # Root: 25 members + the management account; Prod: 23. At most 20 per page (the local AWS rejects
+    # Root: 21 members + the management account; Prod: 21. At most 20 per page (the local AWS rejects
     # MaxResults > 20 like AWS does), so every NextToken was followed.
     pages = Counter(call["action"] for call in org_calls(local_aws, aws_account))
     assert pages["ListAccountsForParent"] == 2 + 1 + 2  # root, /Workloads (empty), /Workloads/Prod
@@ -146,13 +146,19 @@ def test_every_page_of_a_large_organization_is_listed(local_aws, aws_account, or
 
 
 def test_organizational_unit_pages_are_followed(local_aws, aws_account, org, inventory):
-    expected = {org.member(f"team {n:02}", ou=f"/Teams/T{n:02}") for n in range(22)}
+    for n in range(21):  # 21 OUs under /Teams: two pages of ListOrganizationalUnitsForParent
+        org.ou(f"/Teams/T{n:02}")
+    first, last = org.member("first", ou="/Teams/T00"), org.member("last", ou="/Teams/T20")
+    local_aws.clear_calls()
 
-    run = inventory({"hostname_source": "id", "organizational_units": ["/Teams"]}, aws_account.env)
+    run = inventory({"organizational_units": ["/Teams"]}, aws_account.env)
 
     assert run.rc == 0, run.output
-    assert run.hosts == expected
-    assert {run.hostvars[host]["aws_ou_path"] for host in run.hosts} == {f"/Teams/T{n:02}" for n in range(22)}
+    assert run.hosts == {"first", "last"}
+    assert run.hostvars["last"]["aws_ou_path"] == "/Teams/T20"
+    assert run.hostvars["last"]["aws_account_id"] == last and run.hostvars["first"]["aws_account_id"] == first
+    pages = Counter(call["action"] for call in org_calls(local_aws, aws_account))
+    assert pages["ListOrganizationalUnitsForParent"] == 1 + 2 + 21  # root, /Teams (2 pages), each T
 
 
 # --- filters -------------------------------------------------------------------------------------------------------
@@ -366,7 +372,7 @@ def test_cached_inventory_makes_no_organizations_call(local_aws, aws_account, or
 
 
 def test_throttled_requests_are_retried(local_aws, aws_account, org, inventory):
-    members = {org.member(f"member {n:02}") for n in range(22)}
+    members = {org.member(f"member {n:02}") for n in range(21)}  # two pages with the management account
     local_aws.clear_calls()
     local_aws.add_error_rule(code="TooManyRequestsException", message="Rate exceeded", account=aws_account.account_id,
                              service="organizations", action="ListAccountsForParent", count=2)
@@ -454,3 +460,30 @@ def test_example_static_inventory_has_what_the_plugin_gives(inventory):
         assert isinstance(account_id, str) and len(account_id) == 12
         assert host_vars["aws_assume_role_arn"].split(":")[4] == account_id
         assert host_vars["aws_account_name"] and host_vars["ansible_connection"] == "local"
+
+
+# --- credentials and partitions ------------------------------------------------------------------------------------
+def test_assume_role_arn_reads_the_organization_through_a_role(local_aws, aws_account, org, inventory):
+    org.member("member")
+    # Credentials of another account (the local AWS's default one), entering the management account by a role.
+    other_account = {"AWS_ACCESS_KEY_ID": "AKIAPROTONKITTESTS00", "AWS_SECRET_ACCESS_KEY": "testing",
+                     "AWS_SESSION_TOKEN": "", "AWS_REGION": "us-east-1", "AWS_ENDPOINT_URL": local_aws.url}
+    assert inventory({}, other_account).rc != 0  # not in an organization on its own
+
+    run = inventory({"assume_role_arn": f"arn:aws:iam::{aws_account.account_id}:role/OrganizationsReader"},
+                    other_account)
+
+    assert run.rc == 0, run.output
+    assert run.hosts == {"member"}
+
+
+def test_role_arns_are_in_the_organizations_partition(aws_account, inventory):
+    gov = aws_account.client("organizations", region="us-gov-west-1")
+    gov.create_organization(FeatureSet="ALL")
+    account_id = gov.create_account(AccountName="gov member", Email="gov@example.com")["CreateAccountStatus"]["AccountId"]
+
+    run = inventory({"region": "us-gov-west-1"}, aws_account.env)
+
+    assert run.rc == 0, run.output
+    assert run.hostvars["gov-member"]["aws_assume_role_arn"] == (
+        f"arn:aws-us-gov:iam::{account_id}:role/OrganizationAccountAccessRole")
