@@ -56,6 +56,10 @@ def report_table(records):
 def _error_of(failure, failed_task):
     """What went wrong, as the report shows it: task, AWS error code (when AWS said one), message."""
     failure = failure or {}
+    # A loop (one module run per region) fails as a whole: the first failed item says why.
+    failed_items = [item for item in failure.get("results", []) if isinstance(item, dict) and item.get("failed")]
+    if failed_items:
+        failure = failed_items[0]
     error = failure.get("error") if isinstance(failure.get("error"), dict) else {}
     return {
         "task": failed_task or None,

@@ -87,3 +87,13 @@ def test_collect_records_marks_hosts_that_never_ran_as_skipped():
         {"host": "dev", "status": "created"},
         {"host": "prod", "account_name": "prod", "status": "skipped"},
     ]
+
+
+def test_record_of_a_failed_loop_takes_the_failed_items_error():
+    failure = {"failed": True, "msg": "One or more items failed", "results": [
+        {"failed": False, "changed": False},
+        {"failed": True, "msg": "AWS Proton did not answer in eu-west-1", "error": {"code": "UnknownOperationException"}},
+    ]}
+    record = account_record(IDENTITY, failure=failure, failed_task="Proton")
+    assert record["error"]["code"] == "UnknownOperationException"
+    assert record["error"]["message"] == "AWS Proton did not answer in eu-west-1"
