@@ -87,7 +87,9 @@ options:
       - Written before the login profile is created, so a password is never lost.
     type: str
   password_secret_kms_key_id:
-    description: KMS key (id, ARN or alias) that encrypts a secret created for O(password_secret).
+    description:
+      - KMS key (id, ARN or alias) that encrypts the secret when the module creates it for O(password_secret).
+      - The key of an existing secret is left alone.
     type: str
   password_file:
     description:
@@ -153,7 +155,7 @@ account_id:
   type: str
   sample: "123456789012"
 partition:
-  description: The AWS partition of the account.
+  description: The AWS partition of the account, read from the caller's identity.
   returned: always
   type: str
   sample: aws
@@ -174,32 +176,85 @@ group:
   returned: always
   type: dict
   contains:
-    name: {description: Group name., type: str, returned: success}
-    arn: {description: Group ARN., type: str, returned: success}
-    id: {description: Group id (null when only predicted)., type: str, returned: success}
-    path: {description: Group path., type: str, returned: success}
-    attached_policies: {description: ARNs of the attached managed policies., type: list, elements: str, returned: success}
-    kept_reason: {description: With O(state=absent), why the group was kept., type: str, returned: when kept}
+    name:
+      description: Group name.
+      type: str
+      returned: success
+      sample: Administrators
+    arn:
+      description: Group ARN.
+      type: str
+      returned: success
+      sample: arn:aws:iam::123456789012:group/Administrators
+    id:
+      description: Group id; V(null) when the group is only predicted (check mode).
+      type: str
+      returned: success
+    path:
+      description: Group path.
+      type: str
+      returned: success
+      sample: /
+    attached_policies:
+      description: ARNs of the managed policies attached to the group.
+      type: list
+      elements: str
+      returned: success
+      sample: [arn:aws:iam::aws:policy/AdministratorAccess]
+    kept_reason:
+      description: With O(state=absent), why the group was not deleted.
+      type: str
+      returned: when the group was kept
 user:
   description: The user after the run (predicted in check mode); empty when it does not exist.
   returned: always
   type: dict
   contains:
-    name: {description: User name., type: str, returned: success}
-    arn: {description: User ARN., type: str, returned: success}
-    id: {description: User id (null when only predicted)., type: str, returned: success}
-    path: {description: User path., type: str, returned: success}
-    tags: {description: User tags., type: dict, returned: success}
-    groups: {description: Groups this module manages that the user is in., type: list, elements: str, returned: success}
+    name:
+      description: User name.
+      type: str
+      returned: success
+      sample: Administrator
+    arn:
+      description: User ARN.
+      type: str
+      returned: success
+      sample: arn:aws:iam::123456789012:user/Administrator
+    id:
+      description: User id; V(null) when the user is only predicted (check mode).
+      type: str
+      returned: success
+    path:
+      description: User path.
+      type: str
+      returned: success
+      sample: /
+    tags:
+      description: Tags of the user.
+      type: dict
+      returned: success
+      sample: {owner: platform-team}
+    groups:
+      description: The group this module manages, when the user is in it.
+      type: list
+      elements: str
+      returned: success
+      sample: [Administrators]
 login_profile:
   description: Console access of the user after the run.
   returned: always
   type: dict
   contains:
-    exists: {description: Whether the user can sign in to the console., type: bool, returned: always}
-    password_reset_required: {description: Whether a new password must be chosen at the next sign-in., type: bool, returned: always}
+    exists:
+      description: Whether the user has a console password (a login profile).
+      type: bool
+      returned: always
+    password_reset_required:
+      description: Whether a new password must be chosen at the next sign-in.
+      type: bool
+      returned: always
 password_changed:
-  description: Whether this run set the console password (never the password itself).
+  description: Whether this run set the console password. The password itself is never returned.
   returned: always
   type: bool
 password_generated:
@@ -207,12 +262,13 @@ password_generated:
   returned: always
   type: bool
 password_secret_arn:
-  description: ARN of the secret that received the new password in this run.
-  returned: when a password was delivered to O(password_secret)
+  description: ARN of the Secrets Manager secret that received the new password in this run.
+  returned: when a new password was delivered to O(password_secret)
   type: str
+  sample: arn:aws:secretsmanager:us-east-1:123456789012:secret:protonkit/Administrator/console-password-AbCdEf
 password_file:
   description: Path of the file that received the new password in this run.
-  returned: when a password was delivered to O(password_file)
+  returned: when a new password was delivered to O(password_file)
   type: str
 """
 
@@ -457,6 +513,9 @@ def write_secret(module, document):
             if params["password_secret_kms_key_id"]:
                 create["KmsKeyId"] = params["password_secret_kms_key_id"]
             return secrets.create_secret(aws_retry=True, **create)["ARN"]
+        if secret.get("DeletedDate"):
+            # A previous state=absent scheduled it for deletion; a new password needs it back.
+            secrets.restore_secret(aws_retry=True, SecretId=secret["ARN"])
         secrets.put_secret_value(aws_retry=True, SecretId=secret["ARN"], SecretString=document)
         return secret["ARN"]
     except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:  # pylint: disable=duplicate-except
@@ -534,12 +593,15 @@ def remove_secret(module):
     secrets = module.client("secretsmanager", retry_decorator=AWSRetry.jittered_backoff())
     try:
         secret = secrets.describe_secret(aws_retry=True, SecretId=module.params["password_secret"])
+        if secret.get("DeletedDate"):
+            return False
+        if not module.check_mode:
+            secrets.delete_secret(aws_retry=True, SecretId=secret["ARN"], RecoveryWindowInDays=30)
     except is_boto3_error_code("ResourceNotFoundException"):
         return False
-    if secret.get("DeletedDate"):
-        return False
-    if not module.check_mode:
-        secrets.delete_secret(aws_retry=True, SecretId=secret["ARN"], RecoveryWindowInDays=30)
+    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:  # pylint: disable=duplicate-except
+        module.fail_json_aws(e, msg=f"password_secret: could not schedule secret {module.params['password_secret']} "
+                                    "for deletion (the user and group were handled)")
     return True
 
 

@@ -244,6 +244,11 @@ def test_state_absent_removes_user_and_group(ansible_module, aws_account):
     assert "DeletedDate" in aws_account.client("secretsmanager").describe_secret(SecretId=SECRET)
     again = ansible_module("iam_admin_bootstrap", {"state": "absent", "password_secret": SECRET}, aws_account.env)
     assert again.result["changed"] is False
+    # Bootstrapping again brings the secret scheduled for deletion back with the new password.
+    back = ansible_module("iam_admin_bootstrap", {"password_secret": SECRET}, aws_account.env)
+    assert back.rc == 0 and back.result["password_changed"], back.output
+    assert "DeletedDate" not in aws_account.client("secretsmanager").describe_secret(SecretId=SECRET)
+    assert len(secret_document(aws_account)["password"]) >= 32
 
 
 def test_state_absent_keeps_a_group_with_other_members_unless_forced(ansible_module, aws_account):
