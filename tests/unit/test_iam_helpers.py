@@ -1,0 +1,161 @@
+"""The shared IAM helpers (plugins/module_utils/iam.py) without AWS: input validation, and check mode, which
+must predict the result from the state it is given and never call AWS. What the helpers do against IAM is
+covered through both modules in tests/integration."""
+
+import pytest
+
+from ansible_collections.protonkit.accounts.plugins.module_utils.account import iam_arn
+from ansible_collections.protonkit.accounts.plugins.module_utils.iam import delete_role
+from ansible_collections.protonkit.accounts.plugins.module_utils.iam import ensure_attached_policies
+from ansible_collections.protonkit.accounts.plugins.module_utils.iam import ensure_inline_policies
+from ansible_collections.protonkit.accounts.plugins.module_utils.iam import ensure_role
+from ansible_collections.protonkit.accounts.plugins.module_utils.iam import ensure_tags
+from ansible_collections.protonkit.accounts.plugins.module_utils.iam import identifier_problem
+from ansible_collections.protonkit.accounts.plugins.module_utils.iam import policy_arn_problem
+from ansible_collections.protonkit.accounts.plugins.module_utils.iam import role_path_problem
+
+ACCOUNT = "123456789012"
+ADMIN = "arn:aws:iam::aws:policy/AdministratorAccess"
+READ_ONLY = "arn:aws:iam::aws:policy/ReadOnlyAccess"
+MINE = f"arn:aws:iam::{ACCOUNT}:policy/team/Mine"
+
+
+class CheckModeModule:
+    check_mode = True
+
+
+class NoAWS:
+    """A client that fails the test if anything is called on it."""
+
+    def __getattr__(self, name):
+        raise AssertionError(f"check mode called IAM: {name}")
+
+
+def policy(actions, resource="*"):
+    return {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": actions, "Resource": resource}]}
+
+
+# --- validation -----------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("name, path, option", [
+    ("bad name!", "/", "user_name"),
+    ("x" * 65, "/", "user_name"),
+    ("Administrator", "no-slashes", "user_path"),
+    ("Administrator", "/a b/", "user_path"),
+])
+def test_identifier_problem_names_the_option(name, path, option):
+    problem = identifier_problem("user", name, path, "user_name", "user_path")
+    assert problem.startswith(f"{option}: ")
+    assert repr(name if option == "user_name" else path) in problem
+
+
+@pytest.mark.parametrize("name, path", [("Administrator", "/"), ("deploy+ci@example.com", "/people/ops/")])
+def test_identifier_problem_accepts_valid_names(name, path):
+    assert identifier_problem("user", name, path, "user_name", "user_path") is None
+
+
+def test_role_names_have_their_own_length_limit():
+    assert identifier_problem("role", "r" * 64, "/", "role_name", "role_path") is None
+    assert identifier_problem("role", "r" * 65, "/", "role_name", "role_path").startswith("role_name: ")
+
+
+@pytest.mark.parametrize("arn", [ADMIN, MINE, "arn:aws-cn:iam::aws:policy/AdministratorAccess",
+                                 "arn:aws-us-gov:iam::aws:policy/service-role/AWSProtonCodeBuildProvisioningBasicAccess"])
+def test_policy_arn_problem_accepts_policy_arns(arn):
+    assert policy_arn_problem([arn], "group_policy_arns") is None
+
+
+@pytest.mark.parametrize("arn", ["AdministratorAccess", "arn:aws:iam::aws:role/Admin", "arn:aws:s3:::bucket",
+                                 "arn:aws:iam::12345:policy/Short", ""])
+def test_policy_arn_problem_rejects_other_strings(arn):
+    problem = policy_arn_problem([ADMIN, arn], "group_policy_arns")
+    assert problem.startswith("group_policy_arns: ") and repr(arn) in problem
+
+
+def test_role_path_problem_explains_that_iam_cannot_move_roles():
+    current = {"name": "ProtonServiceRole", "path": "/service-role/"}
+    assert role_path_problem(None, "/", "role_path") is None
+    assert role_path_problem(current, "/service-role/", "role_path") is None
+    assert "Set role_path: " + repr(current["path"]) in role_path_problem(current, "/", "role_path")
+
+
+# --- check mode predicts, never calls ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("purge, changed, after", [
+    (False, True, sorted([ADMIN, READ_ONLY, MINE])),
+    (True, True, sorted([ADMIN, MINE])),
+])
+def test_attached_policies_prediction(purge, changed, after):
+    assert ensure_attached_policies(CheckModeModule(), NoAWS(), "group", "Administrators", [ADMIN, READ_ONLY],
+                                    [ADMIN, MINE], purge) == (changed, after)
+
+
+def test_attached_policies_unchanged():
+    assert ensure_attached_policies(CheckModeModule(), NoAWS(), "role", "R", [ADMIN], [ADMIN], True) == (False, [ADMIN])
+
+
+def test_inline_policies_are_compared_as_policies_not_strings():
+    current = {"Permissions": policy(["s3:GetObject", "s3:ListBucket"])}
+    same_meaning = {"Permissions": policy(["s3:ListBucket", "s3:GetObject"])}
+    assert ensure_inline_policies(CheckModeModule(), NoAWS(), "role", "R", current, same_meaning, True) == \
+        (False, current | same_meaning)
+    different = {"Permissions": policy(["s3:GetObject"])}
+    assert ensure_inline_policies(CheckModeModule(), NoAWS(), "role", "R", current, different, True) == \
+        (True, different)
+
+
+def test_inline_policies_purge():
+    current = {"Old": policy("s3:*"), "Keep": policy("sqs:*")}
+    desired = {"Keep": policy("sqs:*")}
+    assert ensure_inline_policies(CheckModeModule(), NoAWS(), "user", "U", current, desired, False) == (False, current)
+    assert ensure_inline_policies(CheckModeModule(), NoAWS(), "user", "U", current, desired, True) == (True, desired)
+
+
+@pytest.mark.parametrize("desired, purge, changed, after", [
+    (None, True, False, {"a": "1", "b": "2"}),  # None leaves tags alone
+    ({"a": "1", "b": "2"}, True, False, {"a": "1", "b": "2"}),
+    ({"a": "9"}, True, True, {"a": "9"}),
+    ({"a": "9"}, False, True, {"a": "9", "b": "2"}),
+    ({}, True, True, {}),
+])
+def test_tags_prediction(desired, purge, changed, after):
+    assert ensure_tags(CheckModeModule(), NoAWS(), "user", "U", {"a": "1", "b": "2"}, desired, purge) == \
+        (changed, after)
+
+
+def _desired_role(**changes):
+    role = {"name": "ProtonServiceRole", "path": "/service-role/",
+            "arn": iam_arn("aws", ACCOUNT, "role", "/service-role/", "ProtonServiceRole"),
+            "description": "AWS Proton service role", "tags": {"team": "platform"},
+            "trust_policy": {"Version": "2012-10-17", "Statement": [{
+                "Effect": "Allow", "Principal": {"Service": "proton.amazonaws.com"}, "Action": "sts:AssumeRole"}]},
+            "managed_policy_arns": [ADMIN], "inline_policies": {"Extra": policy("s3:*")}}
+    role.update(changes)
+    return role
+
+
+def test_ensure_role_predicts_a_new_role():
+    desired = _desired_role()
+    changed, after, created = ensure_role(CheckModeModule(), NoAWS(), None, desired, True, True)
+    assert changed and created
+    assert after["arn"] == f"arn:aws:iam::{ACCOUNT}:role/service-role/ProtonServiceRole"
+    assert after["id"] is None
+    for key in ("path", "description", "tags", "trust_policy", "managed_policy_arns", "inline_policies"):
+        assert after[key] == desired[key], key
+
+
+def test_ensure_role_predicts_updates_of_an_existing_role():
+    current = dict(_desired_role(), id="AROAEXAMPLE", managed_policy_arns=[READ_ONLY], tags={"team": "old"})
+    desired = _desired_role(trust_policy=dict(_desired_role()["trust_policy"], Id="changed"))
+    changed, after, created = ensure_role(CheckModeModule(), NoAWS(), current, desired, True, True)
+    assert changed and not created
+    assert after["id"] == "AROAEXAMPLE"
+    assert after["managed_policy_arns"] == [ADMIN] and after["tags"] == {"team": "platform"}
+    assert after["trust_policy"] == desired["trust_policy"]
+
+
+def test_ensure_role_unchanged():
+    current = dict(_desired_role(), id="AROAEXAMPLE")
+    assert ensure_role(CheckModeModule(), NoAWS(), current, _desired_role(), True, True) == (False, current, False)
+
+
+def test_delete_role_in_check_mode_calls_nothing():
+    assert delete_role(CheckModeModule(), NoAWS(), dict(_desired_role(), id="AROAEXAMPLE")) is True
