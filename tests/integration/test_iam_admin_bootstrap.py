@@ -46,10 +46,14 @@ def test_rerun_changes_nothing_and_writes_nothing(ansible_module, aws_account):
     args = {"password_secret": SECRET, "tags": {"owner": "platform"}}
     assert ansible_module("iam_admin_bootstrap", args, aws_account.env).result["changed"]
     writes_before = len(aws_account.write_calls())
+    calls_before = len(aws_account.calls())
     rerun = ansible_module("iam_admin_bootstrap", args, aws_account.env)
     assert rerun.result["changed"] is False
     assert rerun.result["password_changed"] is False
     assert aws_account.write_calls()[writes_before:] == []
+    # Minimal reads: GetGroup brings the members; no policy listing, no password policy, no secret access.
+    reads = sorted(c["action"] for c in aws_account.calls()[calls_before:])
+    assert reads == ["GetCallerIdentity", "GetGroup", "GetLoginProfile", "GetUser", "ListAttachedGroupPolicies"]
 
 
 @pytest.mark.parametrize("prepare", ["empty", "partial"])
