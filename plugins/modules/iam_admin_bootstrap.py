@@ -66,8 +66,11 @@ options:
   password:
     description:
       - Console password of the user. Never logged.
+      - Checked against the account's password policy (or, when the account has none, IAM's default rule of
+        8 characters from three of the four character classes) before anything is written.
       - When omitted and the user has no console password yet, one is generated; then O(password_secret) or
-        O(password_file) is required.
+        O(password_file) is required. A generated password has at least 32 characters (more when the account's
+        password policy asks for more) with lowercase and uppercase letters, numbers and symbols.
     type: str
   update_password:
     description:
@@ -98,7 +101,9 @@ options:
       - Its directory must exist; this is checked before anything is written.
     type: path
   tags:
-    description: Tags of the user.
+    description:
+      - Tags of the user.
+      - When omitted, the tags of an existing user are left alone.
     type: dict
     aliases: [resource_tags]
   purge_tags:
@@ -114,6 +119,16 @@ notes:
   - Run this with credentials of an IAM principal in the account (for example a role assumed from the management
     account). The module warns when it runs as the account's root user, which should be locked away.
   - The Administrator user is a break-glass identity. For daily human access AWS recommends IAM Identity Center.
+  - Supports check mode, returning the state the real run would leave, and C(--diff), showing group, policies,
+    user, tags, membership and console access before and after (never the password).
+  - Throttling and C(EntityTemporarilyUnmodifiable) answers from IAM are retried with jittered backoff.
+  - "IAM permissions used: C(iam:GetGroup), C(iam:ListAttachedGroupPolicies), C(iam:GetUser),
+    C(iam:GetLoginProfile), C(iam:GetPolicy), C(iam:GetAccountPasswordPolicy), and for changes C(iam:CreateGroup),
+    C(iam:UpdateGroup), C(iam:AttachGroupPolicy), C(iam:DetachGroupPolicy), C(iam:CreateUser), C(iam:UpdateUser),
+    C(iam:TagUser), C(iam:UntagUser), C(iam:AddUserToGroup), C(iam:CreateLoginProfile), C(iam:UpdateLoginProfile),
+    C(iam:DeleteLoginProfile); with O(state=absent) also the list and delete actions of users and groups.
+    O(password_secret) needs C(secretsmanager:DescribeSecret), C(secretsmanager:CreateSecret),
+    C(secretsmanager:PutSecretValue), C(secretsmanager:RestoreSecret) and C(secretsmanager:DeleteSecret)."
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
