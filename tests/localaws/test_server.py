@@ -236,6 +236,18 @@ def test_organizations_list_page_size_is_limited_as_in_aws(local_aws):
     assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
 
 
+def test_organizations_pages_accounts_twenty_at_a_time(aws_account):
+    organizations = aws_account.client("organizations")
+    organizations.create_organization(FeatureSet="ALL")
+    for number in range(21):
+        organizations.create_account(AccountName=f"member-{number}", Email=f"member-{number}@example.com")
+    first = organizations.list_accounts(MaxResults=20)
+    second = organizations.list_accounts(MaxResults=20, NextToken=first["NextToken"])
+    assert (len(first["Accounts"]), len(second["Accounts"]), "NextToken" in second) == (20, 2, False)
+    ids = {account["Id"] for account in first["Accounts"] + second["Accounts"]}
+    assert len(ids) == 22 and aws_account.account_id in ids
+
+
 def test_managed_policies_are_loaded(aws_account):
     policy = aws_account.client("iam").get_policy(PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess")
     assert policy["Policy"]["PolicyName"] == "AdministratorAccess"
