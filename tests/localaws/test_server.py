@@ -192,7 +192,9 @@ def test_latency_rule_slows_calls_down_and_lets_them_through(aws_account, local_
 
 
 @pytest.mark.parametrize("rule, fragment", [
-    ({"code": ""}, "needs a code"), ({"account": "111111111111"}, "needs a code"), ({"code": "X", "delay": -1}, "delay"), ({"code": "X", "status": 200}, "HTTP error status"),
+    ({"code": ""}, "needs a code"), ({"account": "111111111111"}, "needs a code"),
+    ({"code": "X", "delay": -1}, "delay"),
+    ({"code": "X", "status": 200}, "HTTP error status"),
     ({"code": "X", "count": 0}, "count"), ({"code": "X", "probability": 2}, "probability"),
     ({"code": "X", "colour": "red"}, "colour"),
 ])
@@ -344,11 +346,27 @@ def test_command_line_start_status_stop(tmp_path):
         status = localaws("status")
         assert status.returncode == 0 and url in status.stdout
         assert LocalAWSClient(url).settings()["proton_mode"] == "unknown-operation"
+        exports = localaws("env", "--account", "210987654321").stdout
+        variables = dict(line.removeprefix("export ").split("=", 1) for line in exports.splitlines())
+        assert variables["AWS_ENDPOINT_URL"] == url
+        sts = boto3.client("sts", region_name=variables["AWS_REGION"], endpoint_url=url,
+                           aws_access_key_id=variables["AWS_ACCESS_KEY_ID"],
+                           aws_secret_access_key=variables["AWS_SECRET_ACCESS_KEY"],
+                           aws_session_token=variables["AWS_SESSION_TOKEN"])
+        assert sts.get_caller_identity()["Account"] == "210987654321"
     finally:
         assert localaws("stop").returncode == 0
     assert localaws("status").returncode != 0
     with pytest.raises(OSError):
         urllib.request.urlopen(url + "/_localaws/health", timeout=2)
+
+
+def test_command_line_refuses_a_bad_error_rule(tmp_path):
+    from localaws.__main__ import main
+
+    with pytest.raises(SystemExit) as exited:
+        main(["serve", "--error-rule", '{"code": "X", "count": 0}'])
+    assert exited.value.code == 2
 
 
 def test_command_line_offers_every_proton_mode():

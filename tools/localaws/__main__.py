@@ -1,8 +1,9 @@
-"""python -m localaws {serve,start,stop,status}: run the local AWS in the foreground or the background."""
+"""python -m localaws {serve,start,stop,status,env}: run the local AWS in the foreground or the background."""
 
 import argparse
 import json
 import os
+import shlex
 import signal
 import sys
 from pathlib import Path
@@ -29,10 +30,33 @@ def _port(text):
 
 
 def _error_rule(text):
-    rule = json.loads(text)
-    if not isinstance(rule, dict) or "code" not in rule:
-        raise argparse.ArgumentTypeError('an error rule is a JSON object with at least "code"')
+    from .faults import ErrorRule
+
+    try:
+        rule = json.loads(text)
+        ErrorRule(**rule)
+    except (ValueError, TypeError) as error:
+        raise argparse.ArgumentTypeError(f"not an error rule ({error}): {text}") from error
     return rule
+
+
+def _print_env(client, account_id, region):
+    """Shell exports that point botocore (boto3, Ansible's amazon.aws) at the local AWS, as ``account_id``."""
+    credentials = {"AWS_ACCESS_KEY_ID": "AKIALOCALAWS00000000", "AWS_SECRET_ACCESS_KEY": "localaws"}
+    if account_id:
+        import boto3
+
+        sts = boto3.client("sts", region_name=region, endpoint_url=client.url,
+                           aws_access_key_id=credentials["AWS_ACCESS_KEY_ID"],
+                           aws_secret_access_key=credentials["AWS_SECRET_ACCESS_KEY"])
+        assumed = sts.assume_role(RoleArn=f"arn:aws:iam::{account_id}:role/OrganizationAccountAccessRole",
+                                  RoleSessionName="localaws-env")["Credentials"]
+        credentials = {"AWS_ACCESS_KEY_ID": assumed["AccessKeyId"],
+                       "AWS_SECRET_ACCESS_KEY": assumed["SecretAccessKey"],
+                       "AWS_SESSION_TOKEN": assumed["SessionToken"]}
+    variables = dict(credentials, AWS_REGION=region, AWS_DEFAULT_REGION=region, AWS_ENDPOINT_URL=client.url)
+    for name, value in variables.items():
+        print(f"export {name}={shlex.quote(value)}")
 
 
 def main(argv=None):
@@ -51,8 +75,14 @@ def main(argv=None):
         command.add_argument("--error-rule", type=_error_rule, action="append", default=[], metavar="JSON",
                              help='an error rule, e.g. \'{"code": "AccessDenied", "service": "sts", '
                                   '"action": "AssumeRole", "status": 403}\' (repeatable)')
-    for name in ("start", "stop", "status"):
-        (commands.choices.get(name) or commands.add_parser(name)).add_argument(
+    commands.add_parser("stop", help="stop the one started with start")
+    commands.add_parser("status", help="say whether it runs (exit 1 when not)")
+    env = commands.add_parser("env", help='print shell exports for it: eval "$(python -m localaws env)"')
+    env.add_argument("--account", metavar="ID", help="act as this 12-digit account (via sts:AssumeRole); "
+                                                     "default: moto's default account 123456789012")
+    env.add_argument("--region", default="us-east-1")
+    for name in ("start", "stop", "status", "env"):
+        commands.choices[name].add_argument(
             "--state-dir", type=Path, default=DEFAULT_STATE_DIR, help="where the url and pid files live")
     args = parser.parse_args(argv)
 
@@ -77,8 +107,11 @@ def main(argv=None):
     try:
         client = LocalAWSClient.from_state_dir(args.state_dir)
     except LocalAWSError as error:
-        print(f"stopped ({error})")
+        print(f"stopped ({error})", file=sys.stderr if args.command == "env" else sys.stdout)
         return 0 if args.command == "stop" else 1
+    if args.command == "env":
+        _print_env(client, args.account, args.region)
+        return 0
     if args.command == "stop":
         client.stop()
         print("stopped")

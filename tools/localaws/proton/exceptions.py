@@ -46,7 +46,6 @@ class InternalServerException(ProtonClientError):
     code = 500
 
 
-
 class NotImplementedByBackend(ProtonClientError):
     """A Proton operation this backend does not model (not an AWS error: AWS implements them all)."""
 
