@@ -19,8 +19,8 @@ API (``kind`` is ``"group"``, ``"user"`` or ``"role"``):
     The IAM client with the retry decorator above.
 ``identifier_problem(kind, name, path, name_option, path_option)`` -> str | None
     IAM's name/path rules (amazon.aws ``validate_iam_identifiers``), the message naming the option to fix.
-``policy_arn_problem(arns, option)`` -> str | None
-    A malformed managed policy ARN, the message naming the option.
+``policy_arn_problem(arns, option, partition=None)`` -> str | None
+    A malformed managed policy ARN (or one of another partition), the message naming the option.
 ``missing_policies(client, arns)`` -> list
     The ARNs that name no existing policy (one ``GetPolicy`` each; never lists all policies).
 ``role_path_problem(current_role, desired_path, path_option)`` -> str | None
@@ -57,7 +57,8 @@ IAM_RETRY = AWSRetry.jittered_backoff(
     retries=10, catch_extra_error_codes=["EntityTemporarilyUnmodifiable", "ConcurrentModification", "ServiceFailure"]
 )
 
-POLICY_ARN_PATTERN = re.compile(r"^arn:aws(-cn|-us-gov|-iso|-iso-b)?:iam::(aws|\d{12}):policy/([\w+=,.@-]+/)*[\w+=,.@-]+$")
+# Partitions are aws, aws-cn, aws-us-gov and the aws-iso* / aws-eusc ones: all "aws" plus dash-separated words.
+POLICY_ARN_PATTERN = re.compile(r"^arn:(aws(?:-[a-z]+)*):iam::(aws|\d{12}):policy/([\w+=,.@-]+/)*[\w+=,.@-]+$")
 
 # The IAM API spells the same operation differently for each kind of entity.
 _API = {
@@ -104,11 +105,17 @@ def identifier_problem(kind, name, path, name_option, path_option):
     return None
 
 
-def policy_arn_problem(arns, option):
+def policy_arn_problem(arns, option, partition=None):
+    """A message naming ``option`` when an ARN is no IAM policy ARN, or (given ``partition``) belongs to
+    another partition than the account's, where IAM could never find it."""
     for arn in arns or []:
-        if not POLICY_ARN_PATTERN.match(arn or ""):
+        match = POLICY_ARN_PATTERN.match(arn or "")
+        if not match:
             return (f"{option}: {arn!r} is not an IAM policy ARN; use arn:<partition>:iam::aws:policy/<name> for an "
                     "AWS managed policy or arn:<partition>:iam::<account-id>:policy/<path><name> for your own")
+        if partition and match.group(1) != partition:
+            return (f"{option}: {arn!r} is in partition {match.group(1)} but the account is in {partition}; "
+                    f"use arn:{partition}:iam::... (leave the option out for the partition's AdministratorAccess)")
     return None
 
 

@@ -365,11 +365,11 @@ def _user_view(user):
 
 
 # --- validating everything before the first write -----------------------------------------------------------------
-def validate_params(module, policy_arns):
+def validate_params(module, policy_arns, partition):
     params = module.params
     problem = (identifier_problem("group", params["group_name"], params["group_path"], "group_name", "group_path")
                or identifier_problem("user", params["user_name"], params["user_path"], "user_name", "user_path")
-               or policy_arn_problem(policy_arns, "group_policy_arns"))
+               or policy_arn_problem(policy_arns, "group_policy_arns", partition))
     if params["update_password"] == "always" and not params["password"]:
         problem = ("update_password: 'always' needs a password to set on every run; give password, or use "
                    "update_password: on_create to generate one only when console access is created")
@@ -639,7 +639,7 @@ def bootstrap(module, client, identity):
     policy_arns = params["group_policy_arns"]
     if policy_arns is None:
         policy_arns = [aws_managed_policy_arn(identity["partition"], "AdministratorAccess")]
-    validate_params(module, policy_arns)
+    validate_params(module, policy_arns, identity["partition"])
     before = read_state(client, params)
     attached = before["group"]["attached_policies"] if before["group"] else []
     unknown = missing_policies(client, sorted(set(policy_arns) - set(attached)))

@@ -274,6 +274,7 @@ BAD_INPUTS = [
     ({"group_path": "/a b/"}, "group_path"),
     ({"group_policy_arns": ["AdministratorAccess"]}, "group_policy_arns"),
     ({"group_policy_arns": ["arn:aws:iam::aws:policy/NoSuchPolicyAnywhere"]}, "no such managed policy"),
+    ({"group_policy_arns": ["arn:aws-cn:iam::aws:policy/AdministratorAccess"]}, "partition"),
     ({"update_password": "always"}, "update_password"),
     ({}, "password_secret"),  # a password must be generated and has nowhere to go
     ({"password": "short"}, "password policy"),

@@ -71,6 +71,19 @@ def test_policy_arn_problem_rejects_other_strings(arn):
     assert problem.startswith("group_policy_arns: ") and repr(arn) in problem
 
 
+@pytest.mark.parametrize("arn", ["arn:aws-iso-b:iam::aws:policy/AdministratorAccess",
+                                 "arn:aws-eusc:iam::aws:policy/AdministratorAccess"])
+def test_policy_arn_problem_knows_every_partition_shape(arn):
+    assert policy_arn_problem([arn], "managed_policy_arns") is None
+
+
+def test_policy_arn_of_another_partition_is_refused_when_the_partition_is_known():
+    arn = "arn:aws:iam::aws:policy/AdministratorAccess"
+    assert policy_arn_problem([arn], "group_policy_arns", "aws") is None
+    problem = policy_arn_problem([arn], "group_policy_arns", "aws-cn")
+    assert problem.startswith("group_policy_arns: ") and "arn:aws-cn:iam::" in problem
+
+
 def test_role_path_problem_explains_that_iam_cannot_move_roles():
     current = {"name": "ProtonServiceRole", "path": "/service-role/"}
     assert role_path_problem(None, "/", "role_path") is None
