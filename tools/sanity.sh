@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# ansible-test sanity on a clean copy of the collection (no Docker: --venv mode).
+#
+# ansible-test needs the collection at .../ansible_collections/<namespace>/<name> and resolves symlinks, so the
+# link tree under .build/collections cannot be used: we copy the files git knows about (tracked, plus untracked
+# ones that are not ignored) into .build/sanity/ansible_collections/protonkit/accounts, next to a copy of
+# amazon.aws from the venv (our dependency, needed by the import and validate-modules tests).
+#
+# ansible-test keeps its per-test virtual environments (keyed by the requirements' hash) under ~/.ansible/test.
+# We give it its own HOME in .build/sanity/home, so they are cached there: only the first run installs the sanity
+# requirements from PyPI (about a minute), later runs reuse them. ansible-test bootstraps pip into each venv with
+# get-pip.py from a host we cannot reach; tools/sanity/get_pip.py stands in for it from the same cache path.
+#
+# Usage: tools/sanity.sh [extra ansible-test sanity arguments, e.g. --test pylint plugins/modules/foo.py]
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+BIN="${ROOT}/.venv/bin"
+PYTHON_VERSION="${SANITY_PYTHON:-3.11}"
+SANITY_ROOT="${ROOT}/.build/sanity/ansible_collections"
+COPY="${SANITY_ROOT}/protonkit/accounts"
+
+copy_collection() {
+    # Start from an empty copy, except tests/output: ansible-test keeps its delegation venv there (reused).
+    mkdir -p "${COPY}"
+    find "${COPY}" -mindepth 1 -maxdepth 1 ! -name tests ! -name .git -exec rm -rf {} +
+    if [[ -d "${COPY}/tests" ]]; then
+        find "${COPY}/tests" -mindepth 1 -maxdepth 1 ! -name output -exec rm -rf {} +
+    fi
+    # -z: NUL-separated, safe for any file name; the filter drops files deleted but not yet committed.
+    (cd "${ROOT}" && git ls-files -z -co --exclude-standard) |
+        (cd "${ROOT}" && while IFS= read -r -d '' path; do [[ -e "${path}" ]] && printf '%s\0' "${path}"; done) |
+        (cd "${ROOT}" && tar --null -T - -cf -) |
+        tar -xf - -C "${COPY}"
+    # The checkout's .git (where .build is ignored) would hide the copy from ansible-test's file listing: the copy
+    # gets its own repository, so ansible-test lists exactly the copied files, and never its own tests/output.
+    if [[ ! -d "${COPY}/.git" ]]; then
+        git -C "${COPY}" init --quiet
+    fi
+    printf '/tests/output/\n' > "${COPY}/.git/info/exclude"
+}
+
+copy_dependencies() {
+    local amazon_aws
+    amazon_aws="$("${BIN}/python" -c 'import ansible_collections.amazon.aws as m; print(list(m.__path__)[0])')"
+    if [[ ! -f "${SANITY_ROOT}/amazon/aws/MANIFEST.json" ]] ||
+        ! cmp -s "${amazon_aws}/MANIFEST.json" "${SANITY_ROOT}/amazon/aws/MANIFEST.json"; then
+        rm -rf "${SANITY_ROOT}/amazon/aws"
+        mkdir -p "${SANITY_ROOT}/amazon"
+        cp -a "${amazon_aws}" "${SANITY_ROOT}/amazon/aws"
+    fi
+}
+
+prepare_home() {
+    local user_pip_conf="${XDG_CONFIG_HOME:-${HOME}/.config}/pip/pip.conf"
+    # Keep the user's pip configuration (index URLs, certificates) although HOME changes.
+    if [[ -z "${PIP_CONFIG_FILE:-}" && -f "${user_pip_conf}" ]]; then
+        export PIP_CONFIG_FILE="${user_pip_conf}"
+    fi
+    export HOME="${ROOT}/.build/sanity/home"
+    local cache="${HOME}/.ansible/test/cache"
+    mkdir -p "${cache}"
+    local pip_version
+    pip_version="$("${BIN}/python" -c 'from ansible_test._internal.python_requirements import get_venv_packages
+from ansible_test._internal.host_configs import NativePythonConfig
+print(get_venv_packages(NativePythonConfig(version="'"${PYTHON_VERSION}"'", path=""))["pip"])')"
+    cp "${ROOT}/tools/sanity/get_pip.py" "${cache}/get_pip_${pip_version//./_}.py"
+}
+
+copy_collection
+copy_dependencies
+prepare_home
+
+cd "${COPY}"
+start=${SECONDS}
+status=0
+PATH="${BIN}:${PATH}" "${BIN}/ansible-test" sanity --venv --python "${PYTHON_VERSION}" --color no "$@" || status=$?
+echo "sanity: ansible-test finished in $((SECONDS - start)) s (exit ${status})"
+exit "${status}"
