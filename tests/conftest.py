@@ -79,6 +79,7 @@ def _restore_knobs(local_aws):
     local_aws.clear_error_rules()
     local_aws.set_proton_mode("available")
     local_aws.set_propagation_delay(0)
+    local_aws.enforce_iam_policies(after_actions=float("inf"))
 
 
 @pytest.fixture

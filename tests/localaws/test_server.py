@@ -327,6 +327,31 @@ def test_reset_forgets_everything_and_restores_start_values():
         server.stop()
 
 
+def test_iam_policies_can_be_enforced():
+    # A server of its own: enforcing IAM on the shared one would deny every other test's calls.
+    server = LocalAWSClient.start()
+    try:
+        account = Account(server, new_account_id())
+        iam = account.client("iam")
+        iam.create_user(UserName="runner")
+        iam.put_user_policy(UserName="runner", PolicyName="read", PolicyDocument=json.dumps({
+            "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:ListUsers", "Resource": "*"}]}))
+        key = iam.create_access_key(UserName="runner")["AccessKey"]
+        server.enforce_iam_policies(after_actions=0)
+        runner = boto3.client("iam", region_name="us-east-1", endpoint_url=server.url, config=NO_RETRIES,
+                              aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"])
+        assert [user["UserName"] for user in runner.list_users()["Users"]] == ["runner"]
+        response = error_of(runner.create_user, UserName="intruder")
+        assert (response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"]) == ("AccessDenied", 403)
+        assert server.calls(action="CreateUser")[-1] == {
+            "account": account.account_id, "region": "us-east-1", "service": "iam", "action": "CreateUser",
+            "write": True, "status": 403}
+        server.reset()  # enforcement off again, as the server started
+        Account(server, new_account_id()).client("iam").create_user(UserName="anyone")
+    finally:
+        server.stop()
+
+
 def test_command_line_start_status_stop(tmp_path):
     tools = Path(__file__).resolve().parents[2] / "tools"
     env = dict(os.environ, PYTHONPATH=str(tools))

@@ -87,6 +87,18 @@ class LocalAWSClient:
     def reset(self):
         self._admin("POST", "reset")
 
+    def enforce_iam_policies(self, after_actions=0):
+        """Make moto check every call against the caller's IAM policies, after ``after_actions`` more calls.
+
+        moto's own switch (INITIAL_NO_AUTH_ACTION_COUNT, POST /moto-api/reset-auth); ``float("inf")`` turns it off.
+        Calls then need the keys of an IAM user or an assumed role whose policies allow them.
+        """
+        # text/plain: under urllib's default form content type Flask would parse the number away.
+        request = urllib.request.Request(f"{self.url}/moto-api/reset-auth", data=str(after_actions).encode(),
+                                         method="POST", headers={"Content-Type": "text/plain"})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return json.loads(response.read())
+
     # --- lifecycle -------------------------------------------------------------------------------------------
     @classmethod
     def start(cls, state_dir=None, port=0, log_path=None, **settings):

@@ -25,6 +25,8 @@ import time
 os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
 
 from moto import backend_index  # noqa: E402
+from moto import settings as moto_settings  # noqa: E402
+from moto.core.authorization import ActionAuthenticatorMixin  # noqa: E402
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app  # noqa: E402
 from moto.moto_api._internal.models import moto_api_backend  # noqa: E402
 
@@ -66,6 +68,7 @@ class LocalAWS:
         self.initial_settings = {"proton_mode": proton_mode, "propagation_delay": float(propagation_delay),
                                  "seed": seed}
         self.initial_error_rules = [dict(rule) for rule in error_rules]
+        self.initial_no_auth_action_count = moto_settings.INITIAL_NO_AUTH_ACTION_COUNT
         self.settings = {}
         self._restore_start_values()
 
@@ -98,6 +101,9 @@ class LocalAWS:
     def reset(self):
         # What POST /moto-api/reset does: every backend (ours included, it is a BackendDict) starts empty.
         moto_api_backend.reset()
+        # ... and IAM policy enforcement (POST /moto-api/reset-auth) back to how the server started.
+        moto_settings.INITIAL_NO_AUTH_ACTION_COUNT = self.initial_no_auth_action_count
+        ActionAuthenticatorMixin.request_count = 0
         self.calls.clear()
         self._restore_start_values()
 
