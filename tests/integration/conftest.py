@@ -48,9 +48,9 @@ def _ansible_env(aws_env, callback):
 
 
 def run_playbook(playbook, aws_env, *, check=False, diff=False, verbosity=0, extra_args=(),
-                 callback="ansible.posix.json", cwd=None):
+                 callback="ansible.posix.json", cwd=None, inventory="localhost,"):
     """Run a playbook file and return an AnsibleRun (tasks parsed when the json callback is used)."""
-    cmd = [str(Path(sys.executable).with_name("ansible-playbook")), "-i", "localhost,", str(playbook)]
+    cmd = [str(Path(sys.executable).with_name("ansible-playbook")), "-i", str(inventory), str(playbook)]
     if check:
         cmd.append("--check")
     if diff:

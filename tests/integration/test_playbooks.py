@@ -1,0 +1,101 @@
+"""playbooks/bootstrap.yml and teardown.yml over a static inventory of accounts, against the local AWS."""
+
+import json
+
+import yaml
+
+from integration.conftest import REPO, run_playbook
+
+KNOWN_PASSWORD = "Playbook-Passw0rd!-never-shown-51c2"
+
+
+def write_inventory(path, accounts):
+    hosts = {account.account_id: {
+        "aws_account_id": account.account_id,
+        "aws_assume_role_arn": f"arn:aws:iam::{account.account_id}:role/OrganizationAccountAccessRole",
+    } for account in accounts}
+    path.write_text(yaml.safe_dump({"all": {"hosts": hosts}}))
+    return path
+
+
+def management_env(local_aws, tmp_path):
+    return {"AWS_ACCESS_KEY_ID": "AKIAPROTONKITPLAYBK0", "AWS_SECRET_ACCESS_KEY": "playbook-management",
+            "AWS_REGION": "us-east-1", "AWS_DEFAULT_REGION": "us-east-1", "AWS_ENDPOINT_URL": local_aws.url,
+            "PWD": str(tmp_path)}
+
+
+def test_partial_failure_reported_then_rerun_alone(local_aws, aws_account_factory, tmp_path):
+    accounts = aws_account_factory(3)
+    broken = accounts[1]
+    local_aws.add_error_rule(code="AccessDenied", status=403, account=broken.account_id, service="iam",
+                             action="CreateGroup", message="not allowed to create groups")
+    inventory = write_inventory(tmp_path / "accounts.yml", accounts)
+    env = management_env(local_aws, tmp_path)
+    run = run_playbook(REPO / "playbooks" / "bootstrap.yml", env, callback="ansible.builtin.default",
+                       inventory=inventory, cwd=tmp_path)
+    assert run.rc == 2, run.output
+    report = json.loads((tmp_path / "protonkit-bootstrap-report.json").read_text())
+    assert report["counts"]["failed"] == 1 and report["counts"]["created"] == 2
+    failed = [a for a in report["accounts"] if a["status"] == "failed"]
+    assert failed[0]["account_id"] == broken.account_id
+    assert failed[0]["error"]["code"] == "AccessDenied"
+    assert (tmp_path / "protonkit-bootstrap.retry").read_text().split() == [broken.account_id]
+    for account in (accounts[0], accounts[2]):
+        assert account.client("iam").get_user(UserName="Administrator")
+
+    local_aws.clear_error_rules()
+    rerun = run_playbook(REPO / "playbooks" / "bootstrap.yml", env, callback="ansible.builtin.default",
+                         inventory=inventory, extra_args=["--limit", f"@{tmp_path / 'protonkit-bootstrap.retry'}"],
+                         cwd=tmp_path)
+    assert rerun.rc == 0, rerun.output
+    report = json.loads((tmp_path / "protonkit-bootstrap-report.json").read_text())
+    assert [a["status"] for a in report["accounts"]] == ["created"]
+    assert not (tmp_path / "protonkit-bootstrap.retry").exists()
+
+
+def test_rerun_is_unchanged_with_zero_writes_and_the_password_is_nowhere(local_aws, aws_account_factory, tmp_path):
+    accounts = aws_account_factory(2)
+    inventory = write_inventory(tmp_path / "accounts.yml", accounts)
+    env = management_env(local_aws, tmp_path)
+    # As a user would give it: from a vars file (a vault in real life), never on the command line, which
+    # ansible-playbook itself echoes at -vvvv.
+    secrets = tmp_path / "secrets.yml"
+    secrets.write_text(yaml.safe_dump({"iam_admin_password": KNOWN_PASSWORD,
+                                       "proton_regions": ["us-east-1", "eu-west-1"]}))
+    extra = ["-e", f"@{secrets}"]
+    first = run_playbook(REPO / "playbooks" / "bootstrap.yml", env, callback="ansible.builtin.default",
+                         verbosity=4, diff=True, inventory=inventory, extra_args=extra, cwd=tmp_path)
+    assert first.rc == 0, first.output[-3000:]
+    writes_before = sum(len(a.write_calls()) for a in accounts)
+    second = run_playbook(REPO / "playbooks" / "bootstrap.yml", env, callback="ansible.builtin.default",
+                          verbosity=4, diff=True, inventory=inventory, extra_args=extra, cwd=tmp_path)
+    assert second.rc == 0
+    assert sum(len(a.write_calls()) for a in accounts) == writes_before
+    report_bytes = (tmp_path / "protonkit-bootstrap-report.json").read_text()
+    assert json.loads(report_bytes)["counts"]["unchanged"] == 2
+    for captured in (first.output, second.output, report_bytes):
+        assert KNOWN_PASSWORD not in captured
+
+
+def test_teardown_check_mode_is_an_audit_then_teardown_removes(local_aws, aws_account_factory, tmp_path):
+    accounts = aws_account_factory(2)
+    inventory = write_inventory(tmp_path / "accounts.yml", accounts)
+    env = management_env(local_aws, tmp_path)
+    assert run_playbook(REPO / "playbooks" / "bootstrap.yml", env, callback="ansible.builtin.default",
+                        inventory=inventory, cwd=tmp_path).rc == 0
+    writes_before = sum(len(a.write_calls()) for a in accounts)
+    audit = run_playbook(REPO / "playbooks" / "teardown.yml", env, callback="ansible.builtin.default", check=True,
+                         inventory=inventory, cwd=tmp_path)
+    assert audit.rc == 0, audit.output
+    assert sum(len(a.write_calls()) for a in accounts) == writes_before
+    report = json.loads((tmp_path / "protonkit-audit-report.json").read_text())
+    assert {a["status"] for a in report["accounts"]} == {"removed"}
+    assert {tuple(sorted(a["proton_roles"])) for a in report["accounts"]} == {
+        ("AWSProtonPipelineServiceRole", "AWSProtonServiceRole")}
+
+    teardown = run_playbook(REPO / "playbooks" / "teardown.yml", env, callback="ansible.builtin.default",
+                            inventory=inventory, cwd=tmp_path)
+    assert teardown.rc == 0
+    for account in accounts:
+        assert account.client("iam").list_roles()["Roles"] == []
+        assert account.client("iam").get_user(UserName="Administrator")  # kept unless asked
