@@ -19,7 +19,7 @@ description:
   - The configuration file must be a YAML file whose name ends with C(aws_org.yml) or C(aws_org.yaml), for example
     C(accounts.aws_org.yml), and must have the key O(plugin).
 author:
-  - protonkit maintainers
+  - protonkit maintainers (@protonkit)
 extends_documentation_fragment:
   - inventory_cache
   - constructed

@@ -17,7 +17,7 @@ description:
   - B(AWS Proton reached end of support on 2026-10-07.) When Proton does not answer, the module fails with a
     message that says so and what to do, or warns and finishes the IAM work when O(proton_unavailable=warn).
 author:
-  - protonkit maintainers
+  - protonkit maintainers (@protonkit)
 options:
   state:
     description:
