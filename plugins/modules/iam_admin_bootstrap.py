@@ -630,7 +630,8 @@ def _diff_view(state):
     }
 
 
-def _public(view):
+def _without_members(view):
+    """The group as returned: its member list is read only to decide membership and deletion."""
     return {k: v for k, v in view.items() if k != "members"} if view else {}
 
 
@@ -659,7 +660,7 @@ def bootstrap(module, client, identity):
     return dict(
         changed=any((group_changed, policies_changed, user_changed, member_changed, login_changed)),
         created=before["group"] is None or before["user"] is None,
-        group=_public(group),
+        group=_without_members(group),
         user=user,
         login_profile=login_profile,
         password_changed=password is not None,
@@ -681,7 +682,7 @@ def remove(module, client, identity):
     secret_removed = remove_secret(module)
     group_after = {}
     if kept_reason:
-        group_after = dict(_public(before["group"]), kept_reason=kept_reason)
+        group_after = dict(_without_members(before["group"]), kept_reason=kept_reason)
     after = {"group": None if group_removed else before["group"], "user": None,
              "login_profile": dict(NO_LOGIN_PROFILE)}
     return dict(
