@@ -12,7 +12,7 @@ description:
     trusted by C(proton.amazonaws.com), and registers them in the Proton account settings of one region
     (console - Settings, Account roles), idempotently.
   - Optionally creates a CodeBuild provisioning role and registers it as the pipeline CodeBuild role.
-  - With O(state=absent) it is the clean-up: it clears the account settings that point at these roles and deletes
+  - With O(state=absent) it is the clean-up. It clears the account settings that point at these roles and deletes
     the roles, also when Proton no longer answers.
   - B(AWS Proton reached end of support on 2026-10-07.) When Proton does not answer, the module fails with a
     message that says so and what to do, or warns and finishes the IAM work when O(proton_unavailable=warn).
