@@ -53,7 +53,7 @@ options:
       - V(administrator) attaches C(AdministratorAccess), as the AWS sample templates do.
       - V(scoped) is the CloudFormation statement plus only the services in O(allowed_services), through
         CloudFormation.
-      - V(custom) adds nothing: only O(managed_policy_arns) and O(inline_policies).
+      - V(custom) adds nothing, only O(managed_policy_arns) and O(inline_policies).
     type: str
     choices: [console, administrator, scoped, custom]
     default: console
