@@ -333,19 +333,37 @@ def test_iam_policies_can_be_enforced():
     try:
         account = Account(server, new_account_id())
         iam = account.client("iam")
-        iam.create_user(UserName="runner")
-        iam.put_user_policy(UserName="runner", PolicyName="read", PolicyDocument=json.dumps({
-            "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:ListUsers", "Resource": "*"}]}))
-        key = iam.create_access_key(UserName="runner")["AccessKey"]
+        role = iam.create_role(RoleName="ProtonPipeline", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+        statements = [{"Effect": "Allow", "Action": ["iam:ListUsers", "proton:UpdateAccountSettings"],
+                       "Resource": "*"}]
+
+        def user_with(statements, name):
+            iam.create_user(UserName=name)
+            iam.put_user_policy(UserName=name, PolicyName="policy", PolicyDocument=json.dumps(
+                {"Version": "2012-10-17", "Statement": statements}))
+            key = iam.create_access_key(UserName=name)["AccessKey"]
+            return boto3.Session(region_name="us-east-1", aws_access_key_id=key["AccessKeyId"],
+                                 aws_secret_access_key=key["SecretAccessKey"])
+
+        runner = user_with(statements, "runner")
+        passer = user_with(statements + [{"Effect": "Allow", "Action": "iam:PassRole", "Resource": role}], "passer")
         server.enforce_iam_policies(after_actions=0)
-        runner = boto3.client("iam", region_name="us-east-1", endpoint_url=server.url, config=NO_RETRIES,
-                              aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"])
-        assert [user["UserName"] for user in runner.list_users()["Users"]] == ["runner"]
-        response = error_of(runner.create_user, UserName="intruder")
+
+        runner_iam = runner.client("iam", endpoint_url=server.url, config=NO_RETRIES)
+        assert len(runner_iam.list_users()["Users"]) == 2
+        response = error_of(runner_iam.create_user, UserName="intruder")
         assert (response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"]) == ("AccessDenied", 403)
         assert server.calls(action="CreateUser")[-1] == {
             "account": account.account_id, "region": "us-east-1", "service": "iam", "action": "CreateUser",
             "write": True, "status": 403}
+        # Handing a role to Proton needs iam:PassRole on it, as in AWS.
+        runner_proton = runner.client("proton", endpoint_url=server.url, config=NO_RETRIES)
+        with pytest.raises(runner_proton.exceptions.AccessDeniedException, match="iam:PassRole"):
+            runner_proton.update_account_settings(pipelineServiceRoleArn=role)
+        passer_proton = passer.client("proton", endpoint_url=server.url, config=NO_RETRIES)
+        assert passer_proton.update_account_settings(pipelineServiceRoleArn=role)["accountSettings"] == {
+            "pipelineServiceRoleArn": role}
+
         server.reset()  # enforcement off again, as the server started
         Account(server, new_account_id()).client("iam").create_user(UserName="anyone")
     finally:

@@ -24,6 +24,12 @@ from .exceptions import SerializationException, ValidationException
 
 _SERVICE_MODEL = get_session().get_service_model("proton")
 _PYTHON_TYPES = {"string": str, "boolean": bool, "structure": dict}
+_ROLE_ARN_PATTERN = re.compile(_SERVICE_MODEL.shape_for("RoleArnOrEmptyString").metadata["pattern"])
+
+
+def is_role_arn(value: Any) -> bool:
+    """A non-empty value that matches the model's role ARN pattern."""
+    return isinstance(value, str) and bool(value) and bool(_ROLE_ARN_PATTERN.fullmatch(value))
 
 
 def _check_against_shape(shape: Shape, value: Any, path: str) -> None:

@@ -1,9 +1,13 @@
 """Handles incoming AWS Proton requests, invokes the backend, returns responses serialized from botocore's model."""
 
+from moto import settings
+from moto.core.authorization import ActionAuthenticatorMixin
+from moto.core.exceptions import AccessDeniedError
 from moto.core.responses import ActionResult, BaseResponse
+from moto.iam.access_control import IAMRequest
 
-from .exceptions import NotImplementedByBackend
-from .models import ProtonBackend, proton_backends
+from .exceptions import AccessDeniedException, NotImplementedByBackend
+from .models import ProtonBackend, is_role_arn, proton_backends
 
 IMPLEMENTED_OPERATIONS = ("GetAccountSettings", "UpdateAccountSettings")
 
@@ -24,17 +28,36 @@ class ProtonResponse(BaseResponse):
                 f"(implemented: {', '.join(IMPLEMENTED_OPERATIONS)})"
             )
             return error.code, dict(error.get_headers(), status=error.code), error.description
+        # Whether moto checks IAM policies for this call (INITIAL_NO_AUTH_ACTION_COUNT reached); known only now.
+        self._iam_policies_enforced = (
+            ActionAuthenticatorMixin.request_count >= settings.INITIAL_NO_AUTH_ACTION_COUNT
+        )
         return super().call_action()
 
+    def _check_pass_role(self, role_arn: str) -> None:
+        """Handing a role to Proton needs iam:PassRole on it, as in AWS (when moto enforces IAM policies)."""
+        # Only for well-formed ARNs: a malformed one is the backend's ValidationException.
+        if not is_role_arn(role_arn) or not getattr(self, "_iam_policies_enforced", False):
+            return
+        request = IAMRequest(account_id=self.current_account, method=self.method, path=self.raw_path,
+                             data=self.data, body=self.raw_body, headers=self.headers, action="PassRole")
+        request._action = "iam:PassRole"  # IAMRequest names actions after the signing service (proton)
+        try:
+            request.check_action_permitted(role_arn)
+        except AccessDeniedError as denied:
+            raise AccessDeniedException(denied.message) from denied
+
     def get_account_settings(self) -> ActionResult:
-        settings = self.proton_backend.get_account_settings()
-        return ActionResult({"accountSettings": settings})
+        return ActionResult({"accountSettings": self.proton_backend.get_account_settings()})
 
     def update_account_settings(self) -> ActionResult:
-        settings = self.proton_backend.update_account_settings(
+        for member in ("pipelineServiceRoleArn", "pipelineCodebuildRoleArn"):
+            role_arn = self._get_param(member)
+            self._check_pass_role(role_arn)
+        account_settings = self.proton_backend.update_account_settings(
             pipeline_service_role_arn=self._get_param("pipelineServiceRoleArn"),
             pipeline_codebuild_role_arn=self._get_param("pipelineCodebuildRoleArn"),
             pipeline_provisioning_repository=self._get_param("pipelineProvisioningRepository"),
             delete_pipeline_provisioning_repository=self._get_param("deletePipelineProvisioningRepository"),
         )
-        return ActionResult({"accountSettings": settings})
+        return ActionResult({"accountSettings": account_settings})
