@@ -46,7 +46,7 @@ def generate_password(policy=None):
     length = min(IAM_MAX_LENGTH, max(GENERATED_MIN_LENGTH, policy.get("MinimumPasswordLength", 0)))
     alphabet = "".join(chars for _key, chars, _label in _CLASSES)
     chars = [secrets.choice(chars) for _key, chars, _label in _CLASSES]
-    chars += [secrets.choice(alphabet) for _ in range(length - len(chars))]
+    chars += [secrets.choice(alphabet) for _position in range(length - len(chars))]
     secrets.SystemRandom().shuffle(chars)
     return "".join(chars)
 

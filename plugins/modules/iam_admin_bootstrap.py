@@ -20,7 +20,7 @@ description:
     (only the root user's console setting, or C(IamUserAccessToBilling) when AWS Organizations creates the
     account), so this module does not pretend to do it.
 author:
-  - protonkit maintainers
+  - protonkit maintainers (@protonkit)
 options:
   state:
     description:

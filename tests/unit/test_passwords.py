@@ -22,7 +22,7 @@ POLICIES = [
 
 @pytest.mark.parametrize("policy", POLICIES)
 def test_generated_passwords_satisfy_the_policy(policy):
-    for _ in range(200):
+    for _attempt in range(200):
         password = generate_password(policy)
         assert password_policy_problems(password, policy or DEFAULT_POLICY) == []
         assert password_policy_problems(password, None) == []  # and IAM's own default rule
@@ -35,7 +35,7 @@ def test_generated_password_is_at_least_the_policy_minimum():
 
 
 def test_generated_passwords_differ():
-    assert len({generate_password() for _ in range(50)}) == 50
+    assert len({generate_password() for _attempt in range(50)}) == 50
 
 
 @pytest.mark.parametrize("password, policy, expected", [
