@@ -72,13 +72,19 @@ def _ran(result):
     return isinstance(result, dict) and not result.get("skipped")
 
 
-def account_record(identity, iam_admin=None, proton_roles=None, removing=False, failure=None, failed_task=None):
+def account_record(identity, results=None, failure=None, failed_task=None, iam_admin=None, proton_roles=None,
+                   removing=False):
     """One account's line in the run report, built from the module results of account_bootstrap.
 
+    ``results`` may carry ``iam_admin``, ``proton_roles`` and ``removing`` together (as the role passes them).
     ``proton_roles`` is the registered result of the per-region loop (``results`` holds one module result each).
     ``removing`` (a teardown) reports a change as ``removed``. Never copies a password: only where a generated one
     was delivered.
     """
+    results = results or {}
+    iam_admin = results.get("iam_admin", iam_admin)
+    proton_roles = results.get("proton_roles", proton_roles)
+    removing = bool(results.get("removing", removing))
     record = dict(identity or {})
     region_results = [r for r in (proton_roles or {}).get("results", []) if _ran(r)]
     module_results = [r for r in [iam_admin] + region_results if _ran(r)]
