@@ -15,7 +15,7 @@ export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export PATH := $(BIN):$(PATH)
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help setup lock link demo test test-unit test-localaws test-integration sanity lint molecule clean
+.PHONY: help setup lock link demo test test-unit test-localaws test-integration sanity lint galaxy molecule clean
 
 help:
 	@echo "make demo   - start the local AWS, bootstrap a small organization, show the result"
@@ -48,7 +48,7 @@ demo: setup
 	$(BIN)/python tools/demo.py
 
 test: setup
-	$(MAKE) --no-print-directory test-unit test-localaws test-integration sanity lint molecule
+	$(MAKE) --no-print-directory test-unit test-localaws test-integration molecule lint sanity galaxy
 	@echo "make test: all suites passed"
 
 test-unit: setup
@@ -68,6 +68,10 @@ lint: setup
 
 molecule: setup
 	tools/molecule.sh
+
+# Build the Galaxy artifact, run galaxy-importer on it, install it into an empty path and use it from there.
+galaxy: setup
+	tools/galaxy_check.sh
 
 clean:
 	rm -rf $(CURDIR)/.build $(VENV)
