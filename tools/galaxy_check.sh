@@ -72,9 +72,11 @@ install_offline() {
     INSTALLED_PATH="${WORK}/installed"
     rm -rf "${INSTALLED_PATH}"
     mkdir -p "${INSTALLED_PATH}"
-    # --offline: no Galaxy; the amazon.aws dependency is satisfied by the venv's copy (checked just below).
-    ansible-galaxy collection install --offline --no-deps -p "${INSTALLED_PATH}" "${TARBALL}"
+    # Only the empty path is configured, so a copy elsewhere (~/.ansible/collections) can neither satisfy the
+    # install nor be what ansible-doc and ansible-playbook load below.
     export ANSIBLE_COLLECTIONS_PATH="${INSTALLED_PATH}"
+    # --offline: no Galaxy; the amazon.aws dependency is satisfied by the venv's copy (checked just below).
+    ansible-galaxy collection install --offline --no-deps --force -p "${INSTALLED_PATH}" "${TARBALL}"
     [[ -f "${INSTALLED_PATH}/ansible_collections/protonkit/accounts/MANIFEST.json" ]] ||
         fail "protonkit.accounts is not installed in ${INSTALLED_PATH}"
     "${BIN}/python" - "${INSTALLED_PATH}" <<'PY'
