@@ -288,12 +288,12 @@ def desired_settings(params, roles):
     return desired
 
 
-def validate_params(module, client, current_roles, roles):
+def validate_params(module, client, identity, current_roles, roles):
     params = module.params
     problem = None
     for option in ("service_role_name", "pipeline_role_name", "codebuild_role_name"):
         problem = problem or identifier_problem("role", params[option], params["role_path"], option, "role_path")
-    problem = problem or policy_arn_problem(params["managed_policy_arns"], "managed_policy_arns")
+    problem = problem or policy_arn_problem(params["managed_policy_arns"], "managed_policy_arns", identity["partition"])
     if params["permissions"] == "scoped" and not params["allowed_services"]:
         problem = ("allowed_services: permissions: scoped needs the services the roles may use through "
                    "CloudFormation, for example allowed_services: [s3, lambda]")
@@ -381,7 +381,7 @@ def present(module, client, identity):
     params = module.params
     roles = desired_roles(params, identity)
     current_roles = {purpose: get_role(client, role["name"]) for purpose, role in roles.items()}
-    validate_params(module, client, current_roles, roles)
+    validate_params(module, client, identity, current_roles, roles)
     settings_before, proton = {}, None
     unavailable = None
     if params["configure_account_settings"]:

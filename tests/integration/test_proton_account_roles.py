@@ -237,6 +237,7 @@ def test_absent_works_when_proton_is_gone(ansible_module, aws_account, local_aws
     ({"pipeline_provisioning_repository": {"provider": "GITHUB", "name": "a/b"}}, "branch missing"),
     ({"managed_policy_arns": ["arn:aws:iam::aws:policy/NoSuchPolicyAnywhere"]}, "no such managed policy"),
     ({"managed_policy_arns": ["ReadOnlyAccess"]}, "managed_policy_arns"),
+    ({"managed_policy_arns": ["arn:aws-cn:iam::aws:policy/ReadOnlyAccess"]}, "managed_policy_arns"),
     ({"region": "us-nowhere-1"}, "region"),
 ])
 def test_bad_input_fails_clearly_before_any_write(ansible_module, aws_account, args, fragment):
