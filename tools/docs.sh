@@ -37,7 +37,8 @@ antsibull-docs lint-collection-docs --plugin-docs --validate-collection-refs all
 # antsibull-docs wants an output directory that only its owner can write to.
 output="${WORK}/reference"
 rm -rf "${output}"
-mkdir -p -m 0755 "${output}"
+mkdir -p "${WORK}"
+mkdir -m 0755 "${output}"
 antsibull-docs collection-plugins --use-current --fail-on-error --output-format simplified-rst \
     --no-add-antsibull-docs-version --fqcn-plugin-names --dest-dir "${output}" protonkit.accounts
 

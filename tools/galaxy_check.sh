@@ -110,6 +110,12 @@ list_plugins() {
         "${BIN}/python" -c 'import json, sys; print("\n".join(sorted(json.load(sys.stdin))))'
 }
 
+# The plugins a plugins/<type> directory ships, one name a line (empty when the directory does not exist).
+python_plugin_names() {
+    [[ -d "$1" ]] || return 0
+    find "$1" -maxdepth 1 -type f -name '*.py' ! -name '__init__.py' -printf '%f\n' | sed 's/\.py$//'
+}
+
 render_docs() {
     step "ansible-doc on the installed copy"
     local outside count=0 type name output expected
@@ -118,9 +124,9 @@ render_docs() {
     for type in module inventory filter test lookup callback connection become cache vars role; do
         # What the artifact ships of this type must all be listed (a plugin with broken docs drops out).
         case "${type}" in
-            module) expected="$(cd "${collection}" && ls plugins/modules/*.py 2>/dev/null | xargs -rn1 basename | sed 's/\.py$//' | grep -v '^__init__$' || true)" ;;
-            inventory) expected="$(cd "${collection}" && ls plugins/inventory/*.py 2>/dev/null | xargs -rn1 basename | sed 's/\.py$//' | grep -v '^__init__$' || true)" ;;
-            role) expected="$(cd "${collection}" && ls -d roles/*/ 2>/dev/null | xargs -rn1 basename || true)" ;;
+            module) expected="$(python_plugin_names "${collection}/plugins/modules")" ;;
+            inventory) expected="$(python_plugin_names "${collection}/plugins/inventory")" ;;
+            role) expected="$(find "${collection}/roles" -mindepth 1 -maxdepth 1 -type d -printf '%f\n' 2>/dev/null || true)" ;;
             *) expected="" ;;
         esac
         local listed
