@@ -8,19 +8,25 @@ AWS Proton reached end of support on 2026-10-07. Its API is still the contract (
 call may now meet an endpoint that no longer resolves or no longer knows the operation: ``ProtonUnavailable``.
 """
 
+import json
 import os
+import re
 import time
 
 try:
     import botocore
 except ImportError:
-    pass
+    pass  # AnsibleAWSModule reports a missing botocore
+
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 END_OF_SUPPORT = "2026-10-07"
 PROTON_SERVICE = "proton.amazonaws.com"
 CODEBUILD_SERVICE = "codebuild.amazonaws.com"
 POLICY_VERSION = "2012-10-17"
 PERMISSIONS_POLICY_NAME = "ProtonProvisioning"
+# The permissions modes that write the inline policy PERMISSIONS_POLICY_NAME (administrator attaches a managed one).
+INLINE_POLICY_MODES = ("console", "scoped")
 
 # What the Proton console lets its service role do with CloudFormation stacks it owns (named AWSProton-*).
 CLOUDFORMATION_STACK_ACTIONS = sorted([
@@ -42,6 +48,12 @@ CLOUDFORMATION_STACK_ACTIONS = sorted([
     "cloudformation:UpdateStack",
 ])
 CALLED_VIA_CLOUDFORMATION = {"ForAnyValue:StringEquals": {"aws:CalledVia": ["cloudformation.amazonaws.com"]}}
+
+# IAM action prefixes are lowercase words with digits and dashes (s3, lambda, elasticloadbalancing, route53-recovery...).
+SERVICE_PREFIX = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+# Proton's repository names are owner/repository (botocore's model: [A-Za-z0-9_.-].*/[A-Za-z0-9_.-].*).
+REPOSITORY_NAME = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
+REPOSITORY_KEYS = ("provider", "name", "branch")
 
 # Errors that mean "nobody answers for Proton here any more", as opposed to "Proton refused this request".
 GONE_ERROR_CODES = ("UnknownOperationException", "UnrecognizedClientException", "InvalidAction", "404", "403")
@@ -117,44 +129,129 @@ def permissions_policy(permissions, account_id, partition, allowed_services=None
     return {"Version": POLICY_VERSION, "Statement": statements}
 
 
+# --- input ---------------------------------------------------------------------------------------------------------
+def permissions_problem(permissions, allowed_services):
+    """A message naming the option to fix when ``permissions`` and ``allowed_services`` don't fit together."""
+    if permissions == "scoped" and not allowed_services:
+        return ("allowed_services: permissions: scoped needs the services the roles may use through CloudFormation, "
+                "for example allowed_services: [s3, lambda]")
+    if permissions != "scoped" and allowed_services:
+        return (f"allowed_services: only used with permissions: scoped (got permissions: {permissions}); set "
+                "permissions: scoped or leave allowed_services out")
+    for service in allowed_services or []:
+        if not SERVICE_PREFIX.match(service or ""):
+            return (f"allowed_services: {service!r} is not a service prefix; use the lowercase prefix of IAM actions, "
+                    "such as s3, lambda or dynamodb")
+    return None
+
+
+def inline_policies_problem(permissions, inline_policies):
+    """Decode ``inline_policies`` (documents as dicts or JSON text). Returns (documents, problem message)."""
+    documents = {}
+    for name, document in (inline_policies or {}).items():
+        if name == PERMISSIONS_POLICY_NAME and permissions in INLINE_POLICY_MODES:
+            return None, (f"inline_policies: {name!r} is the policy this module writes for permissions: {permissions}; "
+                          "choose another name, or permissions: custom to write it yourself")
+        if isinstance(document, str):
+            try:
+                document = json.loads(document)
+            except ValueError as e:
+                return None, f"inline_policies: {name!r} is not valid JSON ({e})"
+        if not isinstance(document, dict) or "Statement" not in document:
+            return None, f"inline_policies: {name!r} must be a policy document with a Statement"
+        documents[name] = document
+    return documents, None
+
+
+def repository_problem(repository):
+    """A message naming the suboption to fix in ``pipeline_provisioning_repository`` (None: fine, or {} to remove)."""
+    if not repository:
+        return None
+    missing = [key for key in REPOSITORY_KEYS if not repository.get(key)]
+    if missing and len(missing) < len(REPOSITORY_KEYS):
+        return (f"pipeline_provisioning_repository: {', '.join(missing)} missing; give provider, name and branch to set "
+                "the repository, or {} to remove it")
+    if not missing and not REPOSITORY_NAME.match(repository["name"]):
+        return (f"pipeline_provisioning_repository.name: {repository['name']!r} must be 'owner/repository' (letters, "
+                "digits, '_', '.', '-')")
+    if not missing and len(repository["branch"]) > 200:
+        return "pipeline_provisioning_repository.branch: at most 200 characters"
+    return None
+
+
+def desired_settings(pipeline_role_arn, codebuild_role_arn, repository):
+    """The account settings to reach: the role ARNs, and the repository when given ({} or all unset: remove it)."""
+    desired = {"pipelineServiceRoleArn": pipeline_role_arn}
+    if codebuild_role_arn:
+        desired["pipelineCodebuildRoleArn"] = codebuild_role_arn
+    if repository is not None:
+        desired["pipelineProvisioningRepository"] = (
+            {key: repository[key] for key in REPOSITORY_KEYS} if any(repository.values()) else {})
+    return desired
+
+
 # --- reaching Proton -----------------------------------------------------------------------------------------------
 def custom_endpoint_configured(module):
     return bool(module.params.get("endpoint_url") or os.environ.get("AWS_ENDPOINT_URL_PROTON")
                 or os.environ.get("AWS_ENDPOINT_URL"))
 
 
+def proton_model_available():
+    """Whether this botocore still carries the ``proton`` service model (a later release may drop it)."""
+    import boto3  # AnsibleAWSModule already required it
+
+    return "proton" in boto3.session.Session().get_available_services()
+
+
 def region_problem(module):
-    """Why Proton can't be reached in the module's region, known before any call (None when it can be tried)."""
+    """Why Proton can't be reached in the module's region, known before any call (None when it can be tried).
+
+    botocore's endpoint data is the list of regions Proton was ever offered in; China and GovCloud never had it.
+    A botocore without the Proton model is no region problem: ``proton_client`` reports it as ProtonUnavailable.
+    """
     region = module.region
     if not region:
         return "region: AWS Proton account settings are regional; set region (or AWS_REGION)"
-    if custom_endpoint_configured(module):
+    if custom_endpoint_configured(module) or not proton_model_available():
         return None
-    import boto3  # AnsibleAWSModule already required it
+    import boto3
 
     session = boto3.session.Session()
     partition = session.get_partition_for_region(region)
     regions = session.get_available_regions("proton", partition_name=partition)
     if region not in regions:
         return (f"region: botocore knows no AWS Proton endpoint in {region} (partition {partition}); Proton was "
-                f"offered in {', '.join(regions) or 'no region of this partition'}. Give endpoint_url if you run a "
-                "compatible endpoint, or set configure_account_settings: false.")
+                f"offered in {', '.join(regions) or 'no region of this partition'}, and reached end of support on "
+                f"{END_OF_SUPPORT}. Give endpoint_url if you run a compatible endpoint, or set "
+                "configure_account_settings: false to manage only the IAM roles.")
     return None
+
+
+def proton_client(module, region):
+    """The Proton client (throttling retried), or ProtonUnavailable when this botocore no longer knows Proton."""
+    if not proton_model_available():
+        raise ProtonUnavailable(region, "this botocore has no AWS Proton service model (UnknownServiceError)")
+    return module.client("proton", retry_decorator=AWSRetry.jittered_backoff(
+        catch_extra_error_codes=["InternalServerException"]))
 
 
 def call_proton(region, operation, **kwargs):
     """Call Proton, turning "nobody answers" into ProtonUnavailable; real Proton errors pass through."""
     try:
         return operation(aws_retry=True, **kwargs)
-    except botocore.exceptions.EndpointConnectionError as e:
+    except (botocore.exceptions.EndpointConnectionError, botocore.exceptions.ConnectTimeoutError) as e:
         raise ProtonUnavailable(region, f"the endpoint {e.kwargs.get('endpoint_url', '')} does not answer") from e
-    except botocore.exceptions.ConnectTimeoutError as e:
-        raise ProtonUnavailable(region, "connecting to the endpoint timed out") from e
+    except (botocore.exceptions.UnknownEndpointError, botocore.exceptions.EndpointResolutionError) as e:
+        raise ProtonUnavailable(region, f"no endpoint: {e}") from e
+    except botocore.exceptions.UnknownServiceError as e:
+        raise ProtonUnavailable(region, "this botocore has no AWS Proton service model (UnknownServiceError)") from e
     except botocore.exceptions.ClientError as e:
-        code = e.response.get("Error", {}).get("Code", "")
+        error = e.response.get("Error", {})
+        code = error.get("Code", "")
         status = e.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        # A decommissioned endpoint answers 404/403 without an AWS error body: botocore's code is then the status.
         if code in GONE_ERROR_CODES or status == 404:
-            raise ProtonUnavailable(region, f"{code or status}: {e.response.get('Error', {}).get('Message') or 'no such operation'}") from e
+            raise ProtonUnavailable(region, f"{code or status}: {error.get('Message') or 'no such operation'}") from e
         raise
 
 

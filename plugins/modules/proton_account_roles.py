@@ -213,7 +213,6 @@ settings_retries:
 
 from ansible_collections.amazon.aws.plugins.module_utils.iam import AnsibleIAMError
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 from ansible_collections.protonkit.accounts.plugins.module_utils.account import aws_managed_policy_arn
 from ansible_collections.protonkit.accounts.plugins.module_utils.account import get_caller_account
@@ -230,10 +229,15 @@ from ansible_collections.protonkit.accounts.plugins.module_utils.proton import C
 from ansible_collections.protonkit.accounts.plugins.module_utils.proton import PERMISSIONS_POLICY_NAME
 from ansible_collections.protonkit.accounts.plugins.module_utils.proton import PROTON_SERVICE
 from ansible_collections.protonkit.accounts.plugins.module_utils.proton import ProtonUnavailable
+from ansible_collections.protonkit.accounts.plugins.module_utils.proton import desired_settings
+from ansible_collections.protonkit.accounts.plugins.module_utils.proton import inline_policies_problem
+from ansible_collections.protonkit.accounts.plugins.module_utils.proton import permissions_problem
 from ansible_collections.protonkit.accounts.plugins.module_utils.proton import permissions_policy
 from ansible_collections.protonkit.accounts.plugins.module_utils.proton import predicted_settings
+from ansible_collections.protonkit.accounts.plugins.module_utils.proton import proton_client
 from ansible_collections.protonkit.accounts.plugins.module_utils.proton import read_account_settings
 from ansible_collections.protonkit.accounts.plugins.module_utils.proton import region_problem
+from ansible_collections.protonkit.accounts.plugins.module_utils.proton import repository_problem
 from ansible_collections.protonkit.accounts.plugins.module_utils.proton import settings_update
 from ansible_collections.protonkit.accounts.plugins.module_utils.proton import trust_policy
 from ansible_collections.protonkit.accounts.plugins.module_utils.proton import update_with_propagation_retry
@@ -247,11 +251,11 @@ ROLE_VIEW_KEYS = ("name", "arn", "path", "description", "trust_policy", "managed
 
 
 # --- what the roles should be ---------------------------------------------------------------------------------------
-def desired_roles(params, identity):
+def desired_roles(params, identity, inline_documents):
     """purpose -> desired role, shaped like iam.get_role's output (the ARN predicted)."""
     account_id, partition, path = identity["account_id"], identity["partition"], params["role_path"]
     policy = permissions_policy(params["permissions"], account_id, partition, params["allowed_services"])
-    inline = dict(params["inline_policies"])
+    inline = dict(inline_documents)
     if policy:
         inline[PERMISSIONS_POLICY_NAME] = policy
     managed = list(params["managed_policy_arns"])
@@ -277,42 +281,35 @@ def desired_roles(params, identity):
     return roles
 
 
-def desired_settings(params, roles):
-    desired = {"pipelineServiceRoleArn": roles["pipeline"]["arn"]}
-    if "codebuild" in roles:
-        desired["pipelineCodebuildRoleArn"] = roles["codebuild"]["arn"]
-    repository = params["pipeline_provisioning_repository"]
-    if repository is not None:
-        # {} (every suboption unset) removes the repository.
-        desired["pipelineProvisioningRepository"] = repository if any(repository.values()) else {}
-    return desired
-
-
-def validate_params(module, client, identity, current_roles, roles):
-    params = module.params
+def input_problem(params):
+    """What is wrong with the parameters alone (no AWS needed), naming the option; None when nothing is."""
     problem = None
     for option in ("service_role_name", "pipeline_role_name", "codebuild_role_name"):
         problem = problem or identifier_problem("role", params[option], params["role_path"], option, "role_path")
-    problem = problem or policy_arn_problem(params["managed_policy_arns"], "managed_policy_arns", identity["partition"])
-    if params["permissions"] == "scoped" and not params["allowed_services"]:
-        problem = ("allowed_services: permissions: scoped needs the services the roles may use through "
-                   "CloudFormation, for example allowed_services: [s3, lambda]")
-    for service in params["allowed_services"] or []:
-        if not service or not service.replace("-", "").isalnum() or service != service.lower():
-            problem = problem or (f"allowed_services: {service!r} is not a service prefix; use the lowercase prefix "
-                                  "of IAM actions, such as s3, lambda or dynamodb")
-    repository = params["pipeline_provisioning_repository"]
-    missing = [key for key in ("provider", "name", "branch") if repository and not repository[key]]
-    if missing and len(missing) < 3:
-        problem = problem or (f"pipeline_provisioning_repository: {', '.join(missing)} missing; give provider, name "
-                              "and branch to set the repository, or {} to remove it")
-    if repository and not missing and (repository["name"].count("/") != 1 or not all(repository["name"].split("/"))):
-        problem = problem or (f"pipeline_provisioning_repository.name: {repository['name']!r} must be "
-                              "'owner/repository'")
-    for purpose, role in roles.items():
-        problem = problem or role_path_problem(current_roles.get(purpose), role["path"], "role_path")
+    if params["state"] == "absent":
+        return problem
+    problem = problem or policy_arn_problem(params["managed_policy_arns"], "managed_policy_arns")
+    problem = problem or permissions_problem(params["permissions"], params["allowed_services"])
+    problem = problem or inline_policies_problem(params["permissions"], params["inline_policies"])[1]
+    problem = problem or repository_problem(params["pipeline_provisioning_repository"])
+    if params["role_propagation_timeout"] < 0:
+        problem = problem or "role_propagation_timeout: seconds, 0 or more (0: never retry)"
+    proton_role_names = (params["service_role_name"], params["pipeline_role_name"])
+    if params["codebuild_role"] and params["codebuild_role_name"] in proton_role_names:
+        problem = problem or ("codebuild_role_name: must differ from service_role_name and pipeline_role_name; the "
+                              "CodeBuild role trusts codebuild.amazonaws.com, the Proton roles proton.amazonaws.com")
+    return problem
+
+
+def validate_against_account(module, client, identity, current_roles, roles):
+    """What only the account can tell (its partition, role paths, policies that exist), before any write."""
+    problem = policy_arn_problem(module.params["managed_policy_arns"], "managed_policy_arns", identity["partition"])
     if problem:
         module.fail_json(msg=problem)
+    for purpose, role in roles.items():
+        problem = role_path_problem(current_roles.get(purpose), role["path"], "role_path")
+        if problem:
+            module.fail_json(msg=problem)
     new_arns = sorted({arn for role in roles.values() for arn in role["managed_policy_arns"]}
                       - {arn for role in current_roles.values() if role for arn in role["managed_policy_arns"]})
     unknown = missing_policies(client, new_arns)
@@ -372,21 +369,17 @@ def _role_view(role):
     return {key: role.get(key) for key in ROLE_VIEW_KEYS} if role else {}
 
 
-def _proton_client(module):
-    return module.client("proton", retry_decorator=AWSRetry.jittered_backoff(
-        catch_extra_error_codes=["ThrottlingException", "InternalServerException"]))
-
-
 def present(module, client, identity):
     params = module.params
-    roles = desired_roles(params, identity)
+    inline_documents = inline_policies_problem(params["permissions"], params["inline_policies"])[0]
+    roles = desired_roles(params, identity, inline_documents)
     current_roles = {purpose: get_role(client, role["name"]) for purpose, role in roles.items()}
-    validate_params(module, client, identity, current_roles, roles)
+    validate_against_account(module, client, identity, current_roles, roles)
     settings_before, proton = {}, None
     unavailable = None
     if params["configure_account_settings"]:
-        proton = _proton_client(module)
         try:
+            proton = proton_client(module, module.region)
             settings_before = read_account_settings(proton, module.region)
         except ProtonUnavailable as e:
             if params["proton_unavailable"] == "fail":
@@ -398,7 +391,9 @@ def present(module, client, identity):
     if proton is not None and unavailable is None:
         try:
             settings_changed, settings_after, retries = ensure_account_settings(
-                module, proton, identity, settings_before, desired_settings(params, roles_after), created)
+                module, proton, identity, settings_before, desired_settings(
+                    roles_after["pipeline"]["arn"], roles_after.get("codebuild", {}).get("arn"),
+                    params["pipeline_provisioning_repository"]), created)
         except ProtonUnavailable as e:
             if params["proton_unavailable"] == "fail":
                 module.fail_json(msg=e.message(), proton_available=False, roles=roles_after)
@@ -422,12 +417,9 @@ def present(module, client, identity):
 
 def absent(module, client, identity):
     params = module.params
+    # Every role this module can create, whatever shared_role and codebuild_role say now: absent is the clean-up.
     names = {"service": params["service_role_name"], "pipeline": params["pipeline_role_name"],
              "codebuild": params["codebuild_role_name"]}
-    for purpose, name in names.items():
-        problem = identifier_problem("role", name, params["role_path"], f"{purpose}_role_name", "role_path")
-        if problem:
-            module.fail_json(msg=problem)
     current_roles = {purpose: get_role(client, name) for purpose, name in names.items()}
     our_arns = {role["arn"] for role in current_roles.values() if role}
     our_arns |= {iam_arn(identity["partition"], identity["account_id"], "role", params["role_path"], name)
@@ -436,8 +428,8 @@ def absent(module, client, identity):
     settings_before = settings_after = {}
     settings_changed, proton_available = False, True
     if params["configure_account_settings"]:
-        proton = _proton_client(module)
         try:
+            proton = proton_client(module, module.region)
             settings_before = read_account_settings(proton, module.region)
             settings_changed, settings_after = clear_account_settings(module, proton, settings_before, our_arns)
         except ProtonUnavailable as e:
@@ -493,10 +485,11 @@ def main():
         force=dict(type="bool", default=False),
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
-    if module.params["configure_account_settings"]:
+    problem = input_problem(module.params)
+    if not problem and module.params["configure_account_settings"]:
         problem = region_problem(module)
-        if problem:
-            module.fail_json(msg=problem)
+    if problem:
+        module.fail_json(msg=problem)
     identity = get_caller_account(module)
     client = iam_client(module)
     try:
