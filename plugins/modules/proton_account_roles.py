@@ -23,7 +23,9 @@ options:
     description:
       - V(present) creates or updates the roles and the account settings.
       - V(absent) clears the settings that point at these roles (others only with O(force)) and deletes the roles,
-        with their inline policies, attached policies and instance profile memberships.
+        with their inline policies, attached policies and instance profile memberships. It removes every role this
+        module can create under the given names (O(service_role_name), O(pipeline_role_name) and
+        O(codebuild_role_name)), whatever O(shared_role) and O(codebuild_role) say.
     type: str
     choices: [present, absent]
     default: present
@@ -58,7 +60,9 @@ options:
     choices: [console, administrator, scoped, custom]
     default: console
   allowed_services:
-    description: Service prefixes (V(s3), V(lambda), ...) the roles may use through CloudFormation with O(permissions=scoped).
+    description:
+      - Service prefixes (V(s3), V(lambda), ...) the roles may use through CloudFormation.
+      - Required, and only allowed, with O(permissions=scoped).
     type: list
     elements: str
   managed_policy_arns:
@@ -67,11 +71,18 @@ options:
     elements: str
     default: []
   inline_policies:
-    description: More inline policies of the service and pipeline roles, name to policy document.
+    description:
+      - More inline policies of the service and pipeline roles, policy name to policy document (a dictionary or
+        JSON text).
+      - With O(permissions=console) or O(permissions=scoped) the name C(ProtonProvisioning) is the module's own
+        policy and can't be used here.
+      - Compared with the roles' policies as policies (order and formatting don't matter), not as text.
     type: dict
     default: {}
   purge_policies:
-    description: Detach managed policies and delete inline policies of the roles that this module would not set.
+    description:
+      - Detach managed policies and delete inline policies of the service and pipeline roles that this module
+        would not set (for example C(AdministratorAccess) after switching from O(permissions=administrator)).
     type: bool
     default: true
   codebuild_role:
@@ -81,7 +92,7 @@ options:
     type: bool
     default: false
   codebuild_role_name:
-    description: Name of the CodeBuild provisioning role.
+    description: Name of the CodeBuild provisioning role (different from the Proton roles' names).
     type: str
     default: AWSProtonCodeBuildProvisioningRole
   tags:
@@ -116,6 +127,7 @@ options:
     description:
       - Seconds to keep retrying the account settings while Proton cannot see a role created in this run yet
         (IAM is eventually consistent). Bounded backoff; the result says how many retries were needed.
+      - Only a role created in this run is waited for; V(0) never retries.
     type: int
     default: 60
   proton_unavailable:
@@ -127,7 +139,9 @@ options:
     choices: [fail, warn]
     default: fail
   force:
-    description: With O(state=absent), also clear settings that point at roles this module does not manage, and the repository.
+    description:
+      - With O(state=absent), also clear settings that point at roles this module does not manage, and remove the
+        pipeline provisioning repository.
     type: bool
     default: false
 notes:
@@ -138,6 +152,19 @@ notes:
     P(protonkit.accounts.proton_roles#role) role loops over regions).
   - Regions where botocore lists no Proton endpoint (China, GovCloud) are an error unless O(endpoint_url),
     C(AWS_ENDPOINT_URL) or C(AWS_ENDPOINT_URL_PROTON) is set.
+  - Proton counts as not answering (end of support) when its endpoint can't be reached or resolved, answers
+    C(UnknownOperationException) or C(UnrecognizedClientException), or answers HTTP 404 or 403 without an AWS
+    error, and when the installed botocore no longer has the Proton service model. Real Proton errors (for
+    example C(AccessDeniedException)) are reported as errors.
+  - The trust policies are compared as policies, so a rerun after AWS reformats them changes nothing.
+  - Changing O(shared_role) or O(codebuild_role) from V(true) to V(false) leaves the role no longer used in
+    place; remove it with O(state=absent) and the same names, or with M(amazon.aws.iam_role).
+  - "IAM permissions used: C(sts:GetCallerIdentity); C(iam:GetRole), C(iam:CreateRole), C(iam:UpdateRole),
+    C(iam:UpdateAssumeRolePolicy), C(iam:TagRole), C(iam:UntagRole), C(iam:ListAttachedRolePolicies),
+    C(iam:AttachRolePolicy), C(iam:DetachRolePolicy), C(iam:ListRolePolicies), C(iam:GetRolePolicy),
+    C(iam:PutRolePolicy), C(iam:DeleteRolePolicy), C(iam:GetPolicy), C(iam:ListInstanceProfilesForRole),
+    C(iam:RemoveRoleFromInstanceProfile), C(iam:DeleteRole), C(iam:PassRole) on the roles;
+    C(proton:GetAccountSettings), C(proton:UpdateAccountSettings)."
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -177,38 +204,118 @@ region:
   type: str
   sample: us-east-1
 created:
-  description: Whether this run created a role.
+  description: Whether this run created a role (predicted in check mode).
   returned: always
   type: bool
 roles:
   description:
     - The roles after the run (predicted in check mode), by purpose - V(service), V(pipeline) (the same role with
-      O(shared_role=true)) and V(codebuild). Empty after O(state=absent).
+      O(shared_role=true)) and V(codebuild) (with O(codebuild_role=true)). Empty after O(state=absent).
   returned: always
   type: dict
+  contains:
+    service:
+      description: The Proton service role.
+      type: dict
+      contains:
+        name:
+          description: Role name.
+          type: str
+        arn:
+          description: Role ARN (predicted for a role that check mode would create).
+          type: str
+        id:
+          description: Role ID; V(null) for a role that check mode would create.
+          type: str
+        path:
+          description: Role path.
+          type: str
+        description:
+          description: Role description.
+          type: str
+        trust_policy:
+          description: The trust policy document.
+          type: dict
+        managed_policy_arns:
+          description: ARNs of the attached managed policies, sorted.
+          type: list
+          elements: str
+        inline_policies:
+          description: Inline policies, name to document.
+          type: dict
+        tags:
+          description: Tags of the role.
+          type: dict
+    pipeline:
+      description: The Proton pipeline service role, with the keys of RV(roles.service).
+      type: dict
+    codebuild:
+      description: The CodeBuild provisioning role, with the keys of RV(roles.service).
+      type: dict
   sample:
     service:
       name: AWSProtonServiceRole
       arn: arn:aws:iam::123456789012:role/service-role/AWSProtonServiceRole
+      id: AROAEXAMPLEEXAMPLE123
       path: /service-role/
-      trust_policy: {}
+      description: AWS Proton service role
+      trust_policy:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Principal:
+              Service: proton.amazonaws.com
+            Action: sts:AssumeRole
+            Condition:
+              StringEquals:
+                "aws:SourceAccount": "123456789012"
+              ArnLike:
+                "aws:SourceArn": "arn:aws:proton:*:123456789012:*"
       managed_policy_arns: []
-      inline_policies: {}
+      inline_policies:
+        ProtonProvisioning: {}
       tags: {}
+removed_roles:
+  description: Names of the roles deleted (to be deleted in check mode).
+  returned: when O(state=absent)
+  type: list
+  elements: str
+  sample: [AWSProtonServiceRole, AWSProtonPipelineServiceRole]
 account_settings:
-  description: The Proton account settings after the run (predicted in check mode); empty when Proton did not answer.
+  description:
+    - The Proton account settings after the run (predicted in check mode), as C(GetAccountSettings) returns them.
+    - Empty when Proton did not answer or O(configure_account_settings=false).
   returned: always
   type: dict
+  contains:
+    pipelineServiceRoleArn:
+      description: The pipeline service role.
+      type: str
+    pipelineCodebuildRoleArn:
+      description: The pipeline CodeBuild role.
+      type: str
+    pipelineProvisioningRepository:
+      description: The repository of self-managed provisioning pipelines (C(provider), C(name), C(branch), C(arn)).
+      type: dict
   sample:
     pipelineServiceRoleArn: arn:aws:iam::123456789012:role/service-role/AWSProtonPipelineServiceRole
+    pipelineProvisioningRepository:
+      provider: GITHUB
+      name: acme/proton-pipelines
+      branch: main
+      arn: arn:aws:proton:us-east-1:123456789012:repository/github:acme/proton-pipelines
 proton_available:
-  description: Whether Proton answered in this region.
+  description:
+    - Whether Proton answered in this region. V(false) with O(proton_unavailable=warn) (or O(state=absent)) when
+      it did not; the IAM work was done all the same.
+    - V(true) when O(configure_account_settings=false), as Proton was not asked.
   returned: always
   type: bool
 settings_retries:
   description: How many times the account settings update was retried while IAM propagated a new role.
   returned: always
   type: int
+  sample: 0
 """
 
 from ansible_collections.amazon.aws.plugins.module_utils.iam import AnsibleIAMError

@@ -1,5 +1,7 @@
 """protonkit.accounts.proton_account_roles through ansible-playbook, against the local AWS (with its Proton backend)."""
 
+import json
+
 import pytest
 
 MODULE = "proton_account_roles"
@@ -137,6 +139,52 @@ def test_check_mode_predicts_the_real_run(ansible_module, aws_account, drift):
     assert check.result["changed"] is True and real.result["changed"] is True
     assert check.result["diff"] == real.result["diff"]
     assert check.result["account_settings"] == real.result["account_settings"]
+    # A role check mode would create has no id yet; everything else is predicted exactly.
+    ids_of_new_roles = (lambda roles: {p: dict(r, id=None) for p, r in roles.items()}) if drift == "fresh" else dict
+    assert ids_of_new_roles(check.result["roles"]) == ids_of_new_roles(real.result["roles"])
+    diff = real.result["diff"]
+    if drift == "trust_replaced":
+        before = diff["before"]["roles"]["service"]["trust_policy"]["Statement"][0]
+        after = diff["after"]["roles"]["service"]["trust_policy"]["Statement"][0]
+        assert "Condition" not in before and after["Condition"]["StringEquals"] == {
+            "aws:SourceAccount": aws_account.account_id}
+    elif drift == "setting_cleared":
+        assert diff["before"]["account_settings"] == {}
+        assert diff["after"]["account_settings"] == {"pipelineServiceRoleArn": role_arn(aws_account, PIPELINE)}
+    elif drift == "policy_detached":
+        assert diff["before"]["roles"]["pipeline"]["managed_policy_arns"] == []
+        assert diff["after"]["roles"]["pipeline"]["managed_policy_arns"] == [
+            "arn:aws:iam::aws:policy/AdministratorAccess"]
+
+
+def test_custom_policies_as_json_text_compared_as_policies(ansible_module, aws_account):
+    document = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": ["s3:GetObject", "s3:ListBucket"], "Resource": "*"}]}
+    args = {"permissions": "custom", "managed_policy_arns": ["arn:aws:iam::aws:policy/ReadOnlyAccess"],
+            "inline_policies": {"Reads": json.dumps(document)}, "configure_account_settings": False}
+    first = ansible_module(MODULE, args, aws_account.env)
+    assert first.rc == 0, first.output
+    iam = aws_account.client("iam")
+    assert iam.list_role_policies(RoleName=SERVICE)["PolicyNames"] == ["Reads"]
+    assert [p["PolicyName"] for p in iam.list_attached_role_policies(RoleName=PIPELINE)["AttachedPolicies"]] == [
+        "ReadOnlyAccess"]
+    # The same policy with its actions in another order and as a dictionary is no change.
+    document["Statement"][0]["Action"].reverse()
+    writes_before = len(aws_account.write_calls())
+    rerun = ansible_module(MODULE, dict(args, inline_policies={"Reads": document}), aws_account.env)
+    assert rerun.result["changed"] is False
+    assert aws_account.write_calls()[writes_before:] == []
+
+
+def test_purge_policies_false_keeps_policies_added_by_hand(ansible_module, aws_account):
+    ansible_module(MODULE, {"configure_account_settings": False}, aws_account.env)
+    iam = aws_account.client("iam")
+    iam.attach_role_policy(RoleName=SERVICE, PolicyArn="arn:aws:iam::aws:policy/ReadOnlyAccess")
+    kept = ansible_module(MODULE, {"configure_account_settings": False, "purge_policies": False}, aws_account.env)
+    assert kept.result["changed"] is False
+    purged = ansible_module(MODULE, {"configure_account_settings": False}, aws_account.env)
+    assert purged.result["changed"] is True
+    assert iam.list_attached_role_policies(RoleName=SERVICE)["AttachedPolicies"] == []
 
 
 def test_propagation_delay_is_retried_and_reported(ansible_module, aws_account, local_aws):
@@ -203,6 +251,18 @@ def test_absent_clears_our_settings_and_deletes_the_roles(ansible_module, aws_ac
     assert ansible_module(MODULE, {"state": "absent"}, aws_account.env).result["changed"] is False
 
 
+def test_absent_in_check_mode_predicts_and_writes_nothing(ansible_module, aws_account):
+    ansible_module(MODULE, {"codebuild_role": True}, aws_account.env)
+    writes_before = len(aws_account.write_calls())
+    check = ansible_module(MODULE, {"state": "absent"}, aws_account.env, check=True, diff=True)
+    assert check.rc == 0 and check.result["changed"], check.output
+    assert aws_account.write_calls()[writes_before:] == []
+    assert len(aws_account.client("iam").list_roles()["Roles"]) == 3
+    real = ansible_module(MODULE, {"state": "absent"}, aws_account.env, diff=True)
+    for key in ("diff", "removed_roles", "account_settings", "roles"):
+        assert check.result[key] == real.result[key], key
+
+
 def test_absent_leaves_someone_elses_role_in_settings_unless_forced(ansible_module, aws_account):
     ansible_module(MODULE, {}, aws_account.env)
     iam = aws_account.client("iam")
@@ -239,6 +299,11 @@ def test_absent_works_when_proton_is_gone(ansible_module, aws_account, local_aws
     ({"managed_policy_arns": ["ReadOnlyAccess"]}, "managed_policy_arns"),
     ({"managed_policy_arns": ["arn:aws-cn:iam::aws:policy/ReadOnlyAccess"]}, "managed_policy_arns"),
     ({"region": "us-nowhere-1"}, "region"),
+    ({"allowed_services": ["s3"]}, "allowed_services: only used with permissions: scoped"),
+    ({"inline_policies": {"ProtonProvisioning": {"Statement": []}}}, "inline_policies"),
+    ({"permissions": "custom", "inline_policies": {"Broken": "{not json"}}, "not valid JSON"),
+    ({"codebuild_role": True, "codebuild_role_name": "AWSProtonServiceRole"}, "codebuild_role_name"),
+    ({"role_propagation_timeout": -1}, "role_propagation_timeout"),
 ])
 def test_bad_input_fails_clearly_before_any_write(ansible_module, aws_account, args, fragment):
     env = aws_account.env if "region" not in args else {k: v for k, v in aws_account.env.items()
