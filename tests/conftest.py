@@ -96,7 +96,7 @@ def aws_account_factory(local_aws):
     def make(count=None):
         if count is None:
             return Account(local_aws, new_account_id())
-        return [Account(local_aws, new_account_id()) for _ in range(count)]
+        return [Account(local_aws, new_account_id()) for _index in range(count)]
 
     yield make
     _restore_knobs(local_aws)

@@ -18,8 +18,11 @@ LAYOUT = {
 }
 
 
-def create_sample_organization(endpoint_url, layout=LAYOUT):
-    """Create the organization; returns [{name, id, ou}] of the member accounts."""
+def create_sample_organization(endpoint_url, layout=None):
+    """Create the organization (``layout``: OU name -> [(account name, email)]; default LAYOUT).
+
+    Returns [{name, id, ou}] of the member accounts."""
+    layout = layout or LAYOUT
     org = boto3.client("organizations", region_name=REGION, endpoint_url=endpoint_url, **MANAGEMENT_CREDENTIALS)
     org.create_organization(FeatureSet="ALL")
     root_id = org.list_roots()["Roots"][0]["Id"]

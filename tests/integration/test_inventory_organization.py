@@ -35,7 +35,7 @@ class Organization:
     def ou(self, path):
         """The id of the OU at ``path`` (like /Workloads/Prod), created with its parents when missing."""
         if path not in self.ou_ids:
-            parent, _, name = path.rpartition("/")
+            parent, _separator, name = path.rpartition("/")
             parent_id = self.ou(parent or "/")
             unit = self.client.create_organizational_unit(ParentId=parent_id, Name=name)["OrganizationalUnit"]
             self.ou_ids[path] = unit["Id"]

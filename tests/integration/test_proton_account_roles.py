@@ -20,8 +20,8 @@ def inline_policy(account, role, name="ProtonProvisioning"):
     return account.client("iam").get_role_policy(RoleName=role, PolicyName=name)["PolicyDocument"]
 
 
-def test_default_creates_both_roles_with_a_well_formed_trust_and_registers_the_pipeline_role(ansible_module,
-                                                                                           aws_account):
+def test_default_creates_both_roles_with_a_well_formed_trust_and_registers_the_pipeline_role(
+        ansible_module, aws_account):
     run = ansible_module(MODULE, {}, aws_account.env)
     assert run.rc == 0, run.output
     assert run.result["changed"] and run.result["created"] and run.result["proton_available"]
@@ -306,8 +306,9 @@ def test_absent_works_when_proton_is_gone(ansible_module, aws_account, local_aws
     ({"role_propagation_timeout": -1}, "role_propagation_timeout"),
 ])
 def test_bad_input_fails_clearly_before_any_write(ansible_module, aws_account, args, fragment):
-    env = aws_account.env if "region" not in args else {k: v for k, v in aws_account.env.items()
-                                                         if k != "AWS_ENDPOINT_URL"}
+    env = aws_account.env
+    if "region" in args:
+        env = {k: v for k, v in aws_account.env.items() if k != "AWS_ENDPOINT_URL"}
     if "region" in args:
         args = dict(args, endpoint_url=None)
     run = ansible_module(MODULE, args, env)

@@ -118,7 +118,7 @@ def test_error_rule_answers_in_the_query_protocol_before_the_call_takes_effect(a
 def test_error_rule_answers_in_the_json_protocol(aws_account, local_aws):
     local_aws.add_error_rule(code="ThrottlingException", message="slow down", service="proton", count=2)
     proton = aws_account.client("proton", config=NO_RETRIES)
-    for _ in range(2):
+    for _attempt in range(2):
         with pytest.raises(proton.exceptions.ThrottlingException) as raised:
             proton.get_account_settings()
         assert raised.value.response["Error"]["Message"] == "slow down"
@@ -156,7 +156,7 @@ def test_probability_rules_are_reproducible_with_a_seed(aws_account, local_aws):
         local_aws.clear_error_rules()
         local_aws.add_error_rule(code="Throttling", service="sts", probability=0.5)
         results = []
-        for _ in range(12):
+        for _attempt in range(12):
             try:
                 sts.get_caller_identity()
                 results.append("ok")
