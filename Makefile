@@ -15,7 +15,7 @@ export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export PATH := $(BIN):$(PATH)
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help setup lock link demo test test-unit test-localaws test-integration sanity lint galaxy molecule clean
+.PHONY: help setup lock link demo test test-unit test-localaws test-integration sanity lint galaxy docs molecule clean
 
 help:
 	@echo "make demo   - start the local AWS, bootstrap a small organization, show the result"
@@ -48,7 +48,7 @@ demo: setup
 	$(BIN)/python tools/demo.py
 
 test: setup
-	$(MAKE) --no-print-directory test-unit test-localaws test-integration molecule lint sanity galaxy
+	$(MAKE) --no-print-directory test-unit test-localaws test-integration molecule lint sanity galaxy docs
 	@echo "make test: all suites passed"
 
 test-unit: setup
@@ -68,6 +68,10 @@ lint: setup
 
 molecule: setup
 	tools/molecule.sh
+
+# The generated reference in docs/reference is lint-clean and up to date (tools/docs.sh regenerates it).
+docs: setup
+	tools/docs.sh --check
 
 # Build the Galaxy artifact, run galaxy-importer on it, install it into an empty path and use it from there.
 galaxy: setup
