@@ -79,6 +79,7 @@ class Call:
     action: str
     write: bool
     status: int
+    seconds: float  # time the server spent answering (injected latency included)
 
 
 class CallLog:
@@ -88,8 +89,9 @@ class CallLog:
         self._calls = []
         self._lock = threading.Lock()
 
-    def record(self, request, status):
-        call = Call(request.account, request.region, request.service, request.action, request.write, status)
+    def record(self, request, status, seconds=0.0):
+        call = Call(request.account, request.region, request.service, request.action, request.write, status,
+                    round(seconds, 6))
         with self._lock:
             self._calls.append(call)
 

@@ -44,7 +44,7 @@ class LocalAWSClient:
             return False
 
     def calls(self, account=None, service=None, writes_only=False, region=None, action=None):
-        """The API calls served, oldest first: dicts {account, region, service, action, write, status}."""
+        """The API calls served, oldest first: dicts {account, region, service, action, write, status, seconds}."""
         query = {"account": account, "service": service, "region": region, "action": action,
                  "write": "true" if writes_only else None}
         return self._admin("GET", "calls", query=query)["calls"]

@@ -118,12 +118,14 @@ class LocalAWS:
         # An endpoint that is gone answers the same whatever faults are configured.
         if request.service == "proton" and self.settings["proton_mode"] != "available":
             return self._answer(start_response, request, *self._proton_after_end_of_support(request))
+        started = time.perf_counter()
         rule, delay = self.error_rules.take(request)
         if delay:
             time.sleep(delay)
         if rule is not None:
             return self._answer(start_response, request, *error_response(request.service,
-                                                                         *rule_error(rule, request.service)))
+                                                                         *rule_error(rule, request.service)),
+                                started=started)
 
         statuses = []
 
@@ -132,7 +134,7 @@ class LocalAWS:
             return start_response(status, headers, exc_info)
 
         body = self.moto(environ, recording_start_response)
-        self.calls.record(request, statuses[0] if statuses else 500)
+        self.calls.record(request, statuses[0] if statuses else 500, time.perf_counter() - started)
         return body
 
     def _proton_after_end_of_support(self, request):
@@ -141,8 +143,8 @@ class LocalAWS:
             return "404 Not Found", [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))], body
         return error_response("proton", "UnknownOperationException", f"Unknown operation {request.action}", 400)
 
-    def _answer(self, start_response, request, status, headers, body):
-        self.calls.record(request, int(status.split()[0]))
+    def _answer(self, start_response, request, status, headers, body, started=None):
+        self.calls.record(request, int(status.split()[0]), time.perf_counter() - started if started else 0.0)
         start_response(status, headers)
         return [body]
 
