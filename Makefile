@@ -60,8 +60,11 @@ test-localaws: setup
 test-integration: setup
 	$(BIN)/python -m pytest -q -n 2 tests/integration
 
+# ansible-test sanity with the venv's ansible-core, then with each older release we support (requirements/sanity-cores.txt).
+SANITY_CORES := $(shell sed -n 's/^ansible-core==\([0-9]*\.[0-9]*\)\..*/\1/p' requirements/sanity-cores.txt)
 sanity: setup
 	tools/sanity.sh
+	for core in $(SANITY_CORES); do SANITY_CORE=$$core tools/sanity.sh; done
 
 lint: setup
 	tools/lint.sh

@@ -11,14 +11,40 @@
 # requirements from PyPI (about a minute), later runs reuse them. ansible-test bootstraps pip into each venv with
 # get-pip.py from a host we cannot reach; tools/sanity/get_pip.py stands in for it from the same cache path.
 #
-# Usage: tools/sanity.sh [extra ansible-test sanity arguments, e.g. --test pylint plugins/modules/foo.py]
+# Older ansible-core releases we support (meta/runtime.yml requires_ansible) are checked too: SANITY_CORE=2.17
+# runs the ansible-test of the release pinned in requirements/sanity-cores.txt, from its own venv under
+# .build/sanity/core-2.17 (built once), on its own copy of the collection.
+#
+# Usage: [SANITY_CORE=2.17] tools/sanity.sh [extra ansible-test sanity arguments, e.g. --test pylint plugins/...]
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 BIN="${ROOT}/.venv/bin"
 PYTHON_VERSION="${SANITY_PYTHON:-3.11}"
 SANITY_ROOT="${ROOT}/.build/sanity/ansible_collections"
+CORE="${SANITY_CORE:-}"
+if [[ -n "${CORE}" ]]; then
+    SANITY_ROOT="${ROOT}/.build/sanity/core-${CORE}/ansible_collections"
+fi
 COPY="${SANITY_ROOT}/protonkit/accounts"
+
+core_venv() {
+    # The venv of an older ansible-core, rebuilt only when its pin changes.
+    local pin venv
+    pin="$(grep -E "^ansible-core==${CORE//./\\.}\\." "${ROOT}/requirements/sanity-cores.txt" || true)"
+    if [[ -z "${pin}" ]]; then
+        echo "SANITY_CORE=${CORE}: no ansible-core ${CORE}.x pinned in requirements/sanity-cores.txt" >&2
+        exit 2
+    fi
+    venv="${ROOT}/.build/sanity/core-${CORE}/venv"
+    if [[ "$(cat "${venv}/.pin" 2>/dev/null)" != "${pin}" ]]; then
+        rm -rf "${venv}"
+        "${BIN}/python" -m venv "${venv}"
+        "${venv}/bin/python" -m pip install --quiet --disable-pip-version-check "${pin}"
+        echo "${pin}" > "${venv}/.pin"
+    fi
+    BIN="${venv}/bin"
+}
 
 copy_collection() {
     # Start from an empty copy, except tests/output: ansible-test keeps its delegation venv there (reused).
@@ -42,7 +68,7 @@ copy_collection() {
 
 copy_dependencies() {
     local amazon_aws
-    amazon_aws="$("${BIN}/python" -c 'import ansible_collections.amazon.aws as m; print(list(m.__path__)[0])')"
+    amazon_aws="$("${ROOT}/.venv/bin/python" -c 'import ansible_collections.amazon.aws as m; print(list(m.__path__)[0])')"
     if [[ ! -f "${SANITY_ROOT}/amazon/aws/MANIFEST.json" ]] ||
         ! cmp -s "${amazon_aws}/MANIFEST.json" "${SANITY_ROOT}/amazon/aws/MANIFEST.json"; then
         rm -rf "${SANITY_ROOT}/amazon/aws"
@@ -67,6 +93,9 @@ print(get_venv_packages(NativePythonConfig(version="'"${PYTHON_VERSION}"'", path
     cp "${ROOT}/tools/sanity/get_pip.py" "${cache}/get_pip_${pip_version//./_}.py"
 }
 
+if [[ -n "${CORE}" ]]; then
+    core_venv
+fi
 copy_collection
 copy_dependencies
 prepare_home
@@ -74,6 +103,6 @@ prepare_home
 cd "${COPY}"
 start=${SECONDS}
 status=0
-PATH="${BIN}:${PATH}" "${BIN}/ansible-test" sanity --venv --python "${PYTHON_VERSION}" --color no "$@" || status=$?
-echo "sanity: ansible-test finished in $((SECONDS - start)) s (exit ${status})"
+PATH="${BIN}:${ROOT}/.venv/bin:${PATH}" "${BIN}/ansible-test" sanity --venv --python "${PYTHON_VERSION}" --color no "$@" || status=$?
+echo "sanity: ansible-test $("${BIN}/ansible-test" --version | awk '{print $NF}') finished in $((SECONDS - start)) s (exit ${status})"
 exit "${status}"
