@@ -643,7 +643,10 @@ def bootstrap(module, client, identity):
     validate_params(module, policy_arns, identity["partition"])
     before = read_state(client, params)
     attached = before["group"]["attached_policies"] if before["group"] else []
-    unknown = missing_policies(client, sorted(set(policy_arns) - set(attached)))
+    # The default, the partition's AdministratorAccess, exists in every account: only policies the user named are
+    # looked up (one GetPolicy each) before anything is written.
+    named = params["group_policy_arns"] or []
+    unknown = missing_policies(client, sorted(set(named) - set(attached)))
     if unknown:
         module.fail_json(msg=f"group_policy_arns: no such managed policy: {', '.join(unknown)}")
     password, generated = plan_password(module, client, before, identity)
