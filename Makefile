@@ -15,12 +15,13 @@ export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export PATH := $(BIN):$(PATH)
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help setup lock link demo test test-unit test-localaws test-integration sanity lint galaxy docs molecule clean
+.PHONY: help setup lock link demo benchmark test test-unit test-localaws test-integration sanity lint galaxy docs molecule clean
 
 help:
-	@echo "make demo   - start the local AWS, bootstrap a small organization, show the result"
-	@echo "make test   - the whole test suite (what CI runs)"
-	@echo "make setup  - build .venv and the collection link tree (no-op when up to date)"
+	@echo "make demo      - start the local AWS, bootstrap a small organization, show the result"
+	@echo "make test      - the whole test suite (what CI runs)"
+	@echo "make benchmark - protonkit.accounts vs amazon.aws, written to docs/performance.md"
+	@echo "make setup     - build .venv and the collection link tree (no-op when up to date)"
 
 setup: $(STAMP) link
 
@@ -46,6 +47,10 @@ $(LINK):
 
 demo: setup
 	$(BIN)/python tools/demo.py
+
+# Side-by-side benchmark against the amazon.aws way (several minutes; not part of make test). Results: docs/performance.md.
+benchmark: setup
+	$(BIN)/python benchmarks/bootstrap_benchmark.py --markdown docs/performance.md
 
 test: setup
 	$(MAKE) --no-print-directory test-unit test-localaws test-integration molecule lint sanity galaxy docs

@@ -248,12 +248,13 @@ def check_same_end_state(local_aws, accounts_by_variant):
 
 
 # --- the runs ------------------------------------------------------------------------------------------------------------
-def compare(local_aws, count, forks):
+def compare(local_aws, count, forks, work=WORK):
+    """Both variants over ``count`` fresh accounts each, fresh then rerun; fails unless they end in the same state."""
     runs, accounts_by_variant = [], {}
     for variant in VARIANTS:
         accounts = new_accounts(count)
         accounts_by_variant[variant] = accounts
-        workdir = WORK / f"{variant}-{count}"
+        workdir = work / f"{variant}-{count}"
         inventory = write_workdir(workdir, accounts)
         for phase in ("fresh", "rerun"):
             run = run_playbook(local_aws, variant, inventory, forks, phase, workdir)
@@ -264,10 +265,10 @@ def compare(local_aws, count, forks):
     return runs
 
 
-def scaling(local_aws, count, forks_list):
+def scaling(local_aws, count, forks_list, work=WORK):
     runs = []
     for forks in forks_list:
-        workdir = WORK / f"scaling-{count}-{forks}"
+        workdir = work / f"scaling-{count}-{forks}"
         inventory = write_workdir(workdir, new_accounts(count))
         run = run_playbook(local_aws, "protonkit", inventory, forks, "fresh", workdir)
         runs.append(run)

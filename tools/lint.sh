@@ -13,7 +13,8 @@ export PATH="${BIN}:${PATH}"
 
 targets=()
 shopt -s nullglob
-for path in roles/*/ playbooks/*.yml playbooks/*.yaml; do
+# The benchmark's amazon.aws playbook is held to the same standard: it stands for what a skilled user writes.
+for path in roles/*/ playbooks/*.yml playbooks/*.yaml benchmarks/amazon_aws/*.yml; do
     targets+=("${path%/}")
 done
 shopt -u nullglob
