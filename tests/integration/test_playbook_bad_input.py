@@ -1,0 +1,75 @@
+"""Bad playbook and role variables: bootstrap.yml says which variable is wrong and how, and writes nothing.
+
+The role argument specs (roles/*/meta/argument_specs.yml) and the modules' own checks answer these; the account's
+record in the JSON report carries the same message, so a pipeline sees it too.
+"""
+
+import json
+
+import pytest
+import yaml
+
+from integration.conftest import REPO, run_playbook
+from integration.test_playbooks import management_env, write_inventory
+
+KNOWN_PASSWORD = "BadInput-Passw0rd!-never-shown-9e1"
+
+# (variables, words the message must contain). All are caught before the first write in the account.
+BAD_VARIABLES = [
+    ({"proton_regions": {"us-east-1": True}}, ["proton_regions", "list"]),
+    ({"proton_roles_permissions": "everything"}, ["proton_roles_permissions", "console"]),
+    ({"proton_roles_codebuild_role": "maybe"}, ["proton_roles_codebuild_role", "bool"]),
+    ({"iam_admin_update_password": "sometimes"}, ["iam_admin_update_password", "on_create"]),
+    ({"iam_admin_user_name": "bad name!"}, ["user_name"]),
+    ({"iam_admin_tags": ["team=platform"]}, ["iam_admin_tags", "dict"]),
+    ({"iam_admin_password": "short"}, ["password", "policy"]),
+    ({"account_bootstrap_state": "gone"}, ["account_bootstrap_state", "present"]),
+    ({"account_bootstrap_role_duration_seconds": "an hour"}, ["account_bootstrap_role_duration_seconds", "int"]),
+]
+
+
+def run_bootstrap(local_aws, account, tmp_path, variables):
+    inventory = write_inventory(tmp_path / "accounts.yml", [account])
+    variables_file = tmp_path / "vars.yml"
+    variables_file.write_text(yaml.safe_dump(dict({"iam_admin_password": KNOWN_PASSWORD}, **variables)))
+    return run_playbook(REPO / "playbooks" / "bootstrap.yml", management_env(local_aws, tmp_path),
+                        callback="ansible.builtin.default", inventory=inventory,
+                        extra_args=["-e", f"@{variables_file}"], cwd=tmp_path)
+
+
+def error_message(run, tmp_path):
+    """The account's error as the report records it; the play's own output when no report could be written."""
+    report = tmp_path / "protonkit-bootstrap-report.json"
+    if not report.exists():  # account_bootstrap's own variables are checked before its block can record anything
+        return run.output
+    record = json.loads(report.read_text())["accounts"][0]
+    assert record["status"] == "failed"
+    return record["error"]["message"]
+
+
+@pytest.mark.parametrize("variables, words", BAD_VARIABLES, ids=[next(iter(v)) for v, _w in BAD_VARIABLES])
+def test_bad_variable_is_named_with_its_fix_and_nothing_is_written(local_aws, aws_account, tmp_path, variables, words):
+    writes_before = len(aws_account.write_calls())
+
+    run = run_bootstrap(local_aws, aws_account, tmp_path, variables)
+
+    assert run.rc != 0, run.output[-2000:]
+    assert "Traceback" not in run.output
+    assert KNOWN_PASSWORD not in run.output and variables.get("iam_admin_password", KNOWN_PASSWORD) not in run.output
+    assert aws_account.write_calls()[writes_before:] == [], run.output[-3000:]
+    message = error_message(run, tmp_path)
+    for word in words:
+        assert word in message, message
+
+
+def test_bad_proton_value_found_by_the_module_leaves_the_proton_half_unwritten(local_aws, aws_account, tmp_path):
+    # Only the module knows what an IAM path may look like: the IAM half (valid on its own) has run by then, the
+    # Proton half writes nothing, and a rerun with the fix completes the account.
+    run = run_bootstrap(local_aws, aws_account, tmp_path, {"proton_roles_role_path": "service-role"})
+
+    assert run.rc != 0
+    assert "role_path: role path must begin and end with /" in error_message(run, tmp_path)
+    proton_half = [call["action"] for call in aws_account.write_calls()
+                   if call["service"] == "proton" or "Role" in call["action"]]
+    assert proton_half == []
+    assert run_bootstrap(local_aws, aws_account, tmp_path, {}).rc == 0
