@@ -24,33 +24,46 @@ def management_env(local_aws, tmp_path):
             "PWD": str(tmp_path)}
 
 
-def test_partial_failure_reported_then_rerun_alone(local_aws, aws_account_factory, tmp_path):
-    accounts = aws_account_factory(3)
-    broken = accounts[1]
+def fully_bootstrapped(account):
+    iam = account.client("iam")
+    members = [user["UserName"] for user in iam.get_group(GroupName="Administrators")["Users"]]
+    roles = sorted(role["RoleName"] for role in iam.list_roles(PathPrefix="/service-role/")["Roles"])
+    settings = account.client("proton").get_account_settings()["accountSettings"]
+    return (members == ["Administrator"] and bool(iam.get_login_profile(UserName="Administrator"))
+            and roles == ["AWSProtonPipelineServiceRole", "AWSProtonServiceRole"]
+            and settings.get("pipelineServiceRoleArn", "").endswith("/AWSProtonPipelineServiceRole"))
+
+
+def test_one_of_ten_accounts_denied_mid_run_others_complete_then_rerun_alone(local_aws, aws_account_factory,
+                                                                            tmp_path):
+    accounts = aws_account_factory(10)
+    broken = accounts[4]
+    # Mid-run: the IAM half of that account is written, then its Proton half is denied.
     local_aws.add_error_rule(code="AccessDenied", status=403, account=broken.account_id, service="iam",
-                             action="CreateGroup", message="not allowed to create groups")
+                             action="PutRolePolicy", message="not allowed to put role policies")
     inventory = write_inventory(tmp_path / "accounts.yml", accounts)
     env = management_env(local_aws, tmp_path)
     run = run_playbook(REPO / "playbooks" / "bootstrap.yml", env, callback="ansible.builtin.default",
                        inventory=inventory, cwd=tmp_path)
-    assert run.rc == 2, run.output
+    assert run.rc == 2, run.output[-3000:]
     report = json.loads((tmp_path / "protonkit-bootstrap-report.json").read_text())
-    assert report["counts"]["failed"] == 1 and report["counts"]["created"] == 2
+    assert report["counts"]["failed"] == 1 and report["counts"]["created"] == 9
     failed = [a for a in report["accounts"] if a["status"] == "failed"]
     assert failed[0]["account_id"] == broken.account_id
     assert failed[0]["error"]["code"] == "AccessDenied"
+    assert "Proton service roles" in failed[0]["error"]["task"]
     assert (tmp_path / "protonkit-bootstrap.retry").read_text().split() == [broken.account_id]
-    for account in (accounts[0], accounts[2]):
-        assert account.client("iam").get_user(UserName="Administrator")
+    assert [fully_bootstrapped(account) for account in accounts] == [account is not broken for account in accounts]
 
     local_aws.clear_error_rules()
     rerun = run_playbook(REPO / "playbooks" / "bootstrap.yml", env, callback="ansible.builtin.default",
                          inventory=inventory, extra_args=["--limit", f"@{tmp_path / 'protonkit-bootstrap.retry'}"],
                          cwd=tmp_path)
-    assert rerun.rc == 0, rerun.output
+    assert rerun.rc == 0, rerun.output[-3000:]
     report = json.loads((tmp_path / "protonkit-bootstrap-report.json").read_text())
-    assert [a["status"] for a in report["accounts"]] == ["created"]
+    assert [(a["account_id"], a["status"]) for a in report["accounts"]] == [(broken.account_id, "created")]
     assert not (tmp_path / "protonkit-bootstrap.retry").exists()
+    assert fully_bootstrapped(broken)
 
 
 def test_rerun_is_unchanged_with_zero_writes_and_the_password_is_nowhere(local_aws, aws_account_factory, tmp_path):
