@@ -80,7 +80,11 @@ options:
     choices: [on_create, always]
     default: on_create
   password_reset_required:
-    description: The user must choose a new password at the next sign-in.
+    description:
+      - The user must choose a new password at the next sign-in after this module set one.
+      - Applied whenever the module sets a password. Without a new password it is only lifted (V(false) clears a
+        pending reset), never raised again: once the user has chosen their own password, AWS clears the flag, and a
+        rerun must not force another reset.
     type: bool
     default: true
   password_secret:
@@ -481,10 +485,14 @@ def ensure_console_access(module, client, identity, current, password):
             client.delete_login_profile(aws_retry=True, UserName=name)
         return current["exists"], dict(NO_LOGIN_PROFILE), {}
     if password is None:
+        # The flag belongs to a password this module sets. Once the user has chosen their own password, AWS clears
+        # it: setting it again would force yet another reset at every run. So without a new password it is only
+        # ever lifted (true -> false), never raised.
+        wanted["password_reset_required"] = current["password_reset_required"] and reset_required
         if current == wanted:
             return False, current, {}
         if not module.check_mode:
-            client.update_login_profile(aws_retry=True, UserName=name, PasswordResetRequired=reset_required)
+            client.update_login_profile(aws_retry=True, UserName=name, PasswordResetRequired=False)
         return True, wanted, {}
     if module.check_mode:
         return True, wanted, {}

@@ -200,6 +200,18 @@ def test_update_password_always_sets_it_every_run(ansible_module, aws_account):
     assert KNOWN_PASSWORD not in run.output
 
 
+def test_after_the_user_chose_a_password_a_rerun_never_forces_another_reset(ansible_module, aws_account):
+    ansible_module("iam_admin_bootstrap", {"password": KNOWN_PASSWORD}, aws_account.env)
+    # What AWS does when the user signs in and sets their own password.
+    aws_account.client("iam").update_login_profile(UserName="Administrator", PasswordResetRequired=False)
+    writes_before = len(aws_account.write_calls())
+    run = ansible_module("iam_admin_bootstrap", {"password": KNOWN_PASSWORD}, aws_account.env)
+    assert not run.result["changed"]
+    assert aws_account.write_calls()[writes_before:] == []
+    profile = aws_account.client("iam").get_login_profile(UserName="Administrator")["LoginProfile"]
+    assert profile["PasswordResetRequired"] is False
+
+
 def test_password_reset_flag_is_reconciled_without_touching_the_password(ansible_module, aws_account):
     ansible_module("iam_admin_bootstrap", {"password": KNOWN_PASSWORD}, aws_account.env)
     run = ansible_module("iam_admin_bootstrap", {"password_reset_required": False}, aws_account.env)
