@@ -83,8 +83,8 @@ options:
     description:
       - The user must choose a new password at the next sign-in after this module set one.
       - Applied whenever the module sets a password. Without a new password it is only lifted (V(false) clears a
-        pending reset), never raised again: once the user has chosen their own password, AWS clears the flag, and a
-        rerun must not force another reset.
+        pending reset) and never raised again, because AWS clears the flag once the user has chosen their own
+        password and a rerun must not force another reset.
     type: bool
     default: true
   password_secret:
