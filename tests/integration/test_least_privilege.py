@@ -17,7 +17,6 @@ import datetime
 import json
 import secrets
 
-import pytest
 import yaml
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -290,10 +289,6 @@ def test_one_permission_short_fails_at_its_task_naming_the_denied_action(local_a
             assert "not authorized to perform" in record["error"]["message"], record
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "the local AWS answers a Proton call denied by moto's IAM enforcement with moto's XML AccessDenied body; "
-    "botocore (JSON protocol) then reports code '403', which plugins/module_utils/proton.py treats as 'AWS Proton "
-    "did not answer' (end of support). Real AWS answers JSON AccessDeniedException."))
 def test_denied_proton_update_is_reported_as_access_denied(local_aws, aws_account_factory, tmp_path):
     management, account = aws_account_factory(2)
     user_arn, env = runner_user(local_aws, management, load_policy(MANAGEMENT), tmp_path)

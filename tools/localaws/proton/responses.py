@@ -34,6 +34,13 @@ class ProtonResponse(BaseResponse):
         )
         return super().call_action()
 
+    def _authenticate_and_authorize_normal_action(self, resource: str = "*") -> None:
+        # moto words a denial in the query protocol's XML; Proton is a JSON service: AccessDeniedException, 403.
+        try:
+            super()._authenticate_and_authorize_normal_action(resource)
+        except AccessDeniedError as denied:
+            raise AccessDeniedException(denied.message) from denied
+
     def _check_pass_role(self, role_arn: str) -> None:
         """Handing a role to Proton needs iam:PassRole on it, as in AWS (when moto enforces IAM policies)."""
         # Only for well-formed ARNs: a malformed one is the backend's ValidationException.
