@@ -34,8 +34,7 @@ def fully_bootstrapped(account):
             and settings.get("pipelineServiceRoleArn", "").endswith("/AWSProtonPipelineServiceRole"))
 
 
-def test_one_of_ten_accounts_denied_mid_run_others_complete_then_rerun_alone(local_aws, aws_account_factory,
-                                                                            tmp_path):
+def test_one_of_ten_accounts_denied_mid_run_then_rerun_alone(local_aws, aws_account_factory, tmp_path):
     accounts = aws_account_factory(10)
     broken = accounts[4]
     # Mid-run: the IAM half of that account is written, then its Proton half is denied.
