@@ -192,6 +192,12 @@ def test_endpoint_gone_after_end_of_support(aws_account, local_aws):
     assert aws_account.client("iam").list_roles()["Roles"] == []
 
 
+def test_region_proton_never_served_has_no_endpoint(aws_account):
+    response = error_of(aws_account.client("proton", region="us-nowhere-1").get_account_settings)
+    assert (response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"]) == ("404", 404)
+    assert aws_account.client("proton").get_account_settings()["accountSettings"] == {}
+
+
 def test_endpoint_not_resolving_is_reproduced_with_the_per_service_endpoint(aws_account, monkeypatch):
     # botocore reads AWS_ENDPOINT_URL_PROTON for Proton, over AWS_ENDPOINT_URL for every other service.
     for name, value in aws_account.env.items():

@@ -21,6 +21,10 @@ class ProtonResponse(BaseResponse):
         return proton_backends[self.current_account][self.region]
 
     def call_action(self):  # type: ignore[no-untyped-def]
+        # Proton was only ever offered in some regions; elsewhere AWS has no endpoint. Answer as a missing endpoint
+        # does here (404, no AWS error body, like the "gone" mode) instead of failing on the unknown region.
+        if self.region not in proton_backends[self.current_account]:
+            return 404, {"status": 404, "Content-Type": "text/plain"}, "Not Found"
         # A Proton operation this backend does not model gets a clear JSON error, not moto's HTML 500 page.
         if self._get_action() not in IMPLEMENTED_OPERATIONS:
             error = NotImplementedByBackend(
