@@ -232,7 +232,7 @@ def proton_client(module, region):
     if not proton_model_available():
         raise ProtonUnavailable(region, "this botocore has no AWS Proton service model (UnknownServiceError)")
     return module.client("proton", retry_decorator=AWSRetry.jittered_backoff(
-        catch_extra_error_codes=["InternalServerException"]))
+        catch_extra_error_codes=["InternalServerException", "ThrottlingException"]))
 
 
 def call_proton(region, operation, **kwargs):

@@ -326,6 +326,8 @@ except ImportError:
     pass  # AnsibleAWSModule reports a missing botocore
 
 NO_LOGIN_PROFILE = {"exists": False, "password_reset_required": False}
+# Secrets Manager throttles with ThrottlingException, which AWSRetry does not retry by default.
+SECRETS_MANAGER_RETRY = AWSRetry.jittered_backoff(catch_extra_error_codes=["ThrottlingException"])
 
 
 # --- reading the account once ----------------------------------------------------------------------------------
@@ -438,7 +440,7 @@ def ensure_group(module, client, identity, current):
         if not module.check_mode:
             client.update_group(aws_retry=True, GroupName=name, NewPath=path)
         return True, dict(current, path=path, arn=iam_arn(identity["partition"], identity["account_id"], "group", path, name))
-    return False, current
+    return False, dict(current)  # a copy: the caller fills in the policies after, the diff's "before" stays intact
 
 
 @IAMErrorHandler.common_error_handler("create or update user")
@@ -526,7 +528,7 @@ def deliver_password(module, identity, password):
 
 def write_secret(module, document):
     params = module.params
-    secrets = module.client("secretsmanager", retry_decorator=AWSRetry.jittered_backoff())
+    secrets = module.client("secretsmanager", retry_decorator=SECRETS_MANAGER_RETRY)
     try:
         try:
             secret = secrets.describe_secret(aws_retry=True, SecretId=params["password_secret"])
@@ -613,7 +615,7 @@ def remove_secret(module):
     """Schedule the password secret for deletion (recoverable for 30 days). Returns changed."""
     if not module.params["password_secret"]:
         return False
-    secrets = module.client("secretsmanager", retry_decorator=AWSRetry.jittered_backoff())
+    secrets = module.client("secretsmanager", retry_decorator=SECRETS_MANAGER_RETRY)
     try:
         secret = secrets.describe_secret(aws_retry=True, SecretId=module.params["password_secret"])
         if secret.get("DeletedDate"):

@@ -292,10 +292,6 @@ def test_a_burst_of_throttling_on_iam_or_sts_is_absorbed(local_aws, aws_account_
     assert outcome == {iam_account.account_id: ("created", None), sts_account.account_id: ("created", None)}
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "ThrottlingException (Proton, Secrets Manager) is not in AWSRetry's retry list and not added by "
-    "plugins/module_utils/proton.py proton_client nor by iam_admin_bootstrap.py's Secrets Manager clients: three "
-    "throttled attempts in a row fail the account"))
 def test_a_burst_of_throttling_on_proton_or_secrets_manager_is_absorbed(local_aws, aws_account_factory, tmp_path):
     proton_account, secrets_account = aws_account_factory(2)
     outcome = run_with_burst(local_aws, [proton_account, secrets_account], tmp_path, [
@@ -305,9 +301,6 @@ def test_a_burst_of_throttling_on_proton_or_secrets_manager_is_absorbed(local_aw
     assert outcome == {proton_account.account_id: ("created", None), secrets_account.account_id: ("created", None)}
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "amazon.aws.sts_assume_role has no AWSRetry and roles/account_bootstrap/tasks/main.yml passes no aws_config "
-    "retries: three throttled sts:AssumeRole in a row fail the account"))
 def test_a_burst_of_throttling_on_assume_role_is_absorbed(local_aws, aws_account, tmp_path):
     # AssumeRole is made as the management account: one member account only, so the burst is all its own.
     outcome = run_with_burst(local_aws, [aws_account], tmp_path, [(None, "sts", "AssumeRole")])
@@ -353,10 +346,6 @@ def assert_drift_seen(results):
     assert proton_diff["after"]["account_settings"]["pipelineServiceRoleArn"].endswith("/AWSProtonPipelineServiceRole")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "plugins/modules/iam_admin_bootstrap.py bootstrap(): ensure_group returns the group read before (the same dict) "
-    "when its path is right, then group['attached_policies'] = ... overwrites it, so the diff's before shows the "
-    "policies after: --diff never shows a change of the group's policies"))
 def test_diff_before_is_the_state_before(ansible_module, aws_account):
     aws_account.client("iam").create_group(GroupName="Administrators")
     run = ansible_module("iam_admin_bootstrap", {"password_secret": SECRET_NAME}, aws_account.env, check=True,
