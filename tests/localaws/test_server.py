@@ -231,6 +231,35 @@ def test_login_profile_defaults_to_no_reset(aws_account):
     assert iam.get_login_profile(UserName="Operator")["LoginProfile"]["PasswordResetRequired"] is False
 
 
+def test_account_authorization_details_come_in_pages_as_in_aws(aws_account):
+    iam = aws_account.client("iam")
+    for index in range(3):
+        iam.create_user(UserName=f"user{index}")
+        iam.create_group(GroupName=f"group{index}")
+    iam.add_user_to_group(GroupName="group0", UserName="user0")
+    names = []
+    pages = 0
+    kwargs = {"Filter": ["User", "Group"], "MaxItems": 4}
+    while True:
+        page = iam.get_account_authorization_details(**kwargs)
+        pages += 1
+        assert len(page["UserDetailList"]) + len(page["GroupDetailList"]) <= 4
+        names += [user["UserName"] for user in page["UserDetailList"]]
+        names += [group["GroupName"] for group in page["GroupDetailList"]]
+        if not page["IsTruncated"]:
+            assert "Marker" not in page
+            break
+        kwargs["Marker"] = page["Marker"]
+    assert pages == 2
+    assert sorted(names) == ["group0", "group1", "group2", "user0", "user1", "user2"]
+    whole = iam.get_account_authorization_details(Filter=["User", "Group"])  # AWS's default page: 100 items
+    assert whole["IsTruncated"] is False
+    assert whole["UserDetailList"][0]["GroupList"] == ["group0"]
+    paginated = iam.get_paginator("get_account_authorization_details").paginate(Filter=["User"], MaxItems=2)
+    assert sorted(user["UserName"] for user in paginated.build_full_result()["UserDetailList"]) == [
+        "user0", "user1", "user2"]
+
+
 def test_organizations_list_page_size_is_limited_as_in_aws(local_aws):
     organizations = boto3.client("organizations", region_name="us-east-1", endpoint_url=local_aws.url,
                                  config=NO_RETRIES, **BOOTSTRAP_CREDENTIALS)

@@ -65,6 +65,28 @@ def _organizations_call_action_checking_max_results(self):
     return _original_organizations_call_action(self)
 
 
+# The order in which GetAccountAuthorizationDetails pages through an account: one sequence across the lists.
+_DETAIL_LISTS = ("UserDetailList", "GroupDetailList", "RoleDetailList", "Policies")
+_DEFAULT_DETAIL_PAGE = 100  # AWS's default MaxItems
+
+
+def _get_account_authorization_details_in_pages(self):
+    # moto returns everything at once with IsTruncated false; AWS returns at most MaxItems (default 100) items
+    # across the lists, with IsTruncated and a Marker to continue from. A caller that never pages, or that relies
+    # on "one call answers for a small account", must be testable against the truncated answer.
+    response = _original_get_account_authorization_details(self)
+    result = response.result
+    items = [(key, item) for key in _DETAIL_LISTS for item in result[key]]
+    start = int(self._get_param("Marker") or 0)
+    end = start + int(self._get_param("MaxItems") or _DEFAULT_DETAIL_PAGE)
+    for key in _DETAIL_LISTS:
+        result[key] = [item for item_key, item in items[start:end] if item_key == key]
+    result["IsTruncated"] = end < len(items)
+    if result["IsTruncated"]:
+        result["Marker"] = str(end)
+    return response
+
+
 def get_account_id_from(access_key):
     """The account an access key belongs to (moto's default account when none): moto's rule, made cheap.
 
@@ -102,6 +124,7 @@ def _init_aws_policies_from_parsed_data(self):
 
 
 _original_create_login_profile = IamResponse.create_login_profile
+_original_get_account_authorization_details = IamResponse.get_account_authorization_details
 _original_update_login_profile = IAMBackend.update_login_profile
 _original_organizations_call_action = OrganizationsResponse.call_action
 
@@ -110,5 +133,6 @@ def apply():
     iam_models.get_account_id_from = get_account_id_from
     IAMBackend._init_aws_policies = _init_aws_policies_from_parsed_data
     IamResponse.create_login_profile = _create_login_profile_with_reset_flag
+    IamResponse.get_account_authorization_details = _get_account_authorization_details_in_pages
     IAMBackend.update_login_profile = _update_login_profile_keeping_omitted_fields
     OrganizationsResponse.call_action = _organizations_call_action_checking_max_results
