@@ -32,13 +32,18 @@ def caller_account(identity):
     """The account facts in a GetCallerIdentity answer; the partition is read from the caller's ARN so that
     China and GovCloud credentials get arn:aws-cn:/arn:aws-us-gov: names without any configuration."""
     arn = identity["Arn"]
-    return {
-        "account_id": identity["Account"],
-        "partition": arn.split(":")[1],
-        "arn": arn,
+    return dict(
+        account_of_arn(arn),
+        arn=arn,
         # The root user's ARN is arn:<partition>:iam::<account>:root; everything else has a type/name resource.
-        "is_root": arn.split(":", 5)[5] == "root",
-    }
+        is_root=arn.split(":", 5)[5] == "root",
+    )
+
+
+def account_of_arn(arn):
+    """``dict(account_id, partition)`` of an ARN of the account, e.g. of one of its IAM roles."""
+    fields = arn.split(":", 5)
+    return {"account_id": fields[4], "partition": fields[1]}
 
 
 def signin_url(partition, account_id):

@@ -32,8 +32,18 @@ API (``kind`` is ``"group"``, ``"user"`` or ``"role"``):
     Documents compared with ``compare_policies`` (semantically, not as strings).
 ``ensure_tags(module, client, kind, name, current, desired, purge)`` -> (changed, tags)
     ``kind`` user or role; ``desired=None`` leaves the tags alone.
-``get_role(client, name)`` -> dict | None
+``read_account_details(client, entity_types)`` -> dict | None
+    The account's users, groups and/or roles (``"User"``, ``"Group"``, ``"Role"``) with their policies, tags and
+    group lists, from one ``GetAccountAuthorizationDetails`` call: ``{"users"|"groups"|"roles": {name: detail}}``.
+    None when they don't fit one page (a large account) or the call is denied: read entity by entity then.
+``account_in_details(details)`` -> dict | None
+    ``account_id, partition`` named by any ARN in ``details`` (None when there is none): no STS call needed.
+``attached_policy_arns(detail)`` -> sorted list; ``inline_policy_documents(policy_list)`` -> ``{name: document}``
+    The policies of one user, group or role detail.
+``get_role(client, name, details=None)`` -> dict | None
     ``name, arn, id, path, description, trust_policy`` (decoded), ``tags, managed_policy_arns, inline_policies``.
+    With ``details`` (roles read by ``read_account_details``) the policies come from there, and a role that is
+    not in it is not looked up: one ``GetRole`` (for the description, which the details lack) per existing role.
 ``ensure_role(module, client, current, desired, purge_tags, purge_policies)`` -> (changed, role_after, created)
     ``desired`` is shaped like ``get_role``'s answer with the ARN predicted (``account.iam_arn``).
 ``delete_role(module, client, role)`` -> changed
@@ -43,6 +53,7 @@ API (``kind`` is ``"group"``, ``"user"`` or ``"role"``):
 import json
 import re
 
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import paginated_query_with_retries
 from ansible_collections.amazon.aws.plugins.module_utils.iam import IAMErrorHandler
 from ansible_collections.amazon.aws.plugins.module_utils.iam import validate_iam_identifiers
@@ -51,6 +62,8 @@ from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
+
+from ansible_collections.protonkit.accounts.plugins.module_utils.account import account_of_arn
 
 # IAM answers some writes with these while an entity is still settling; retrying is the documented remedy.
 IAM_RETRY = AWSRetry.jittered_backoff(
@@ -130,6 +143,50 @@ def missing_policies(client, arns):
 
 
 # --- reads -------------------------------------------------------------------------------------------------------
+# One GetAccountAuthorizationDetails page (AWS's default size) answers for every user, group or role of a small
+# account, freshly created ones included, with what would otherwise take a call per policy list. An account with
+# more entities than fit is read entity by entity instead: a few targeted calls cost less than paging through it.
+ACCOUNT_DETAILS_PAGE_SIZE = 100
+_DETAIL_LISTS = {"User": ("users", "UserDetailList", "UserName"), "Group": ("groups", "GroupDetailList", "GroupName"),
+                 "Role": ("roles", "RoleDetailList", "RoleName")}
+
+
+@IAMErrorHandler.common_error_handler("read the account's users, groups and roles")
+def read_account_details(client, entity_types):
+    try:
+        page = client.get_account_authorization_details(aws_retry=True, Filter=list(entity_types),
+                                                        MaxItems=ACCOUNT_DETAILS_PAGE_SIZE)
+    except is_boto3_error_code("AccessDenied"):
+        return None  # a runner policy granting only the entity-by-entity reads keeps working
+    if page.get("IsTruncated"):
+        return None
+    details = {}
+    for entity_type in entity_types:
+        key, list_key, name_key = _DETAIL_LISTS[entity_type]
+        details[key] = {detail[name_key]: detail for detail in page.get(list_key, [])}
+    return details
+
+
+def account_in_details(details):
+    for entities in (details or {}).values():
+        for detail in entities.values():
+            return account_of_arn(detail["Arn"])
+    return None
+
+
+def attached_policy_arns(detail):
+    return sorted(policy["PolicyArn"] for policy in detail.get("AttachedManagedPolicies", []))
+
+
+def inline_policy_documents(policy_list):
+    return {policy["PolicyName"]: _decoded(policy["PolicyDocument"]) for policy in policy_list}
+
+
+def _decoded(document):
+    # boto3 decodes IAM's URL-encoded policy documents into dicts; an older botocore may leave a JSON string.
+    return json.loads(document) if isinstance(document, str) else document
+
+
 @IAMErrorHandler.list_error_handler("list attached policies", [])
 def list_attached_policy_arns(client, kind, name):
     return sorted(policy["PolicyArn"] for policy in _paginate(client, kind, "list_attached", name, "AttachedPolicies"))
@@ -139,8 +196,7 @@ def list_attached_policy_arns(client, kind, name):
 def list_inline_policies(client, kind, name):
     documents = {}
     for policy_name in _paginate(client, kind, "list_inline", name, "PolicyNames"):
-        document = _call(client, kind, "get_inline", name, PolicyName=policy_name)["PolicyDocument"]
-        documents[policy_name] = json.loads(document) if isinstance(document, str) else document
+        documents[policy_name] = _decoded(_call(client, kind, "get_inline", name, PolicyName=policy_name)["PolicyDocument"])
     return documents
 
 
@@ -198,22 +254,34 @@ def ensure_tags(module, client, kind, name, current, desired, purge):
 
 
 # --- roles ---------------------------------------------------------------------------------------------------------
-@IAMErrorHandler.list_error_handler("get role")
-def get_role(client, name):
+def get_role(client, name, details=None):
     """A role as the modules compare and return it, or None when it does not exist."""
-    role = client.get_role(aws_retry=True, RoleName=name)["Role"]
-    trust = role.get("AssumeRolePolicyDocument") or {}
+    if details is not None and name not in details["roles"]:
+        return None
+    role = _get_role(client, name)
+    if role is None:
+        return None
+    if details is not None:
+        detail = details["roles"][name]
+        managed, inline = attached_policy_arns(detail), inline_policy_documents(detail.get("RolePolicyList", []))
+    else:
+        managed, inline = list_attached_policy_arns(client, "role", name), list_inline_policies(client, "role", name)
     return {
         "name": role["RoleName"],
         "arn": role["Arn"],
         "id": role["RoleId"],
         "path": role["Path"],
         "description": role.get("Description", ""),
-        "trust_policy": json.loads(trust) if isinstance(trust, str) else trust,
+        "trust_policy": _decoded(role.get("AssumeRolePolicyDocument") or {}),
         "tags": boto3_tag_list_to_ansible_dict(role.get("Tags", [])),
-        "managed_policy_arns": list_attached_policy_arns(client, "role", name),
-        "inline_policies": list_inline_policies(client, "role", name),
+        "managed_policy_arns": managed,
+        "inline_policies": inline,
     }
+
+
+@IAMErrorHandler.list_error_handler("get role")
+def _get_role(client, name):
+    return client.get_role(aws_retry=True, RoleName=name)["Role"]
 
 
 @IAMErrorHandler.common_error_handler("create or update role")

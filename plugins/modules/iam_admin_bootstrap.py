@@ -126,8 +126,10 @@ notes:
   - Supports check mode, returning the state the real run would leave, and C(--diff), showing group, policies,
     user, tags, membership and console access before and after (never the password).
   - Throttling and C(EntityTemporarilyUnmodifiable) answers from IAM are retried with jittered backoff.
-  - "IAM permissions used: C(iam:GetGroup), C(iam:ListAttachedGroupPolicies), C(iam:GetUser),
-    C(iam:GetLoginProfile), C(iam:GetPolicy), C(iam:GetAccountPasswordPolicy), and for changes C(iam:CreateGroup),
+  - "IAM permissions used: C(iam:GetAccountAuthorizationDetails) (the account's users and groups with their policies
+    and memberships in one call; in an account with more than 100 users and groups, or when it is not granted,
+    C(iam:GetGroup), C(iam:ListAttachedGroupPolicies) and C(iam:GetUser) instead), C(iam:GetLoginProfile),
+    C(iam:GetPolicy), C(iam:GetAccountPasswordPolicy), and for changes C(iam:CreateGroup),
     C(iam:UpdateGroup), C(iam:AttachGroupPolicy), C(iam:DetachGroupPolicy), C(iam:CreateUser), C(iam:UpdateUser),
     C(iam:TagUser), C(iam:UntagUser), C(iam:AddUserToGroup), C(iam:CreateLoginProfile), C(iam:UpdateLoginProfile),
     C(iam:DeleteLoginProfile); with O(state=absent) also the list and delete actions of users and groups.
@@ -309,6 +311,7 @@ from ansible_collections.protonkit.accounts.plugins.module_utils.account import 
 from ansible_collections.protonkit.accounts.plugins.module_utils.account import iam_arn
 from ansible_collections.protonkit.accounts.plugins.module_utils.account import signin_url
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import IAM_RETRY
+from ansible_collections.protonkit.accounts.plugins.module_utils.iam import attached_policy_arns
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import ensure_attached_policies
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import ensure_tags
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import iam_client
@@ -316,6 +319,7 @@ from ansible_collections.protonkit.accounts.plugins.module_utils.iam import iden
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import list_attached_policy_arns
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import missing_policies
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import policy_arn_problem
+from ansible_collections.protonkit.accounts.plugins.module_utils.iam import read_account_details
 from ansible_collections.protonkit.accounts.plugins.module_utils.passwords import generate_password
 from ansible_collections.protonkit.accounts.plugins.module_utils.passwords import get_password_policy
 from ansible_collections.protonkit.accounts.plugins.module_utils.passwords import password_policy_problems
@@ -333,8 +337,13 @@ SECRETS_MANAGER_RETRY = AWSRetry.jittered_backoff(catch_extra_error_codes=["Thro
 # --- reading the account once ----------------------------------------------------------------------------------
 def read_state(client, params):
     """Group (with members and attached policies), user (with tags) and login profile, as they are now."""
-    group = get_group(client, params["group_name"])
-    user = get_user(client, params["user_name"])
+    details = read_account_details(client, ["User", "Group"])
+    if details is None:  # more users and groups than one page holds: read just ours
+        group = get_group(client, params["group_name"])
+        user = get_user(client, params["user_name"])
+    else:
+        group = group_in_details(details, params["group_name"])
+        user = user_in_details(details, params["user_name"])
     login_profile = (get_login_profile(client, params["user_name"]) if user else None) or dict(NO_LOGIN_PROFILE)
     if user is not None and group is not None and user["name"] in group["members"]:
         user["groups"] = [group["name"]]
@@ -347,6 +356,19 @@ def get_group(client, name):
     response = paginated_query_with_retries(client, "get_group", retry_decorator=IAM_RETRY, GroupName=name)
     return _group_view(response["Group"], [member["UserName"] for member in response.get("Users", [])],
                        list_attached_policy_arns(client, "group", name))
+
+
+def group_in_details(details, name):
+    group = details["groups"].get(name)
+    if group is None:
+        return None
+    members = [user["UserName"] for user in details["users"].values() if name in user.get("GroupList", [])]
+    return _group_view(group, members, attached_policy_arns(group))
+
+
+def user_in_details(details, name):
+    user = details["users"].get(name)
+    return None if user is None else _user_view(user)
 
 
 @IAMErrorHandler.list_error_handler("get user")

@@ -159,8 +159,13 @@ notes:
   - The trust policies are compared as policies, so a rerun after AWS reformats them changes nothing.
   - Changing O(shared_role) or O(codebuild_role) from V(true) to V(false) leaves the role no longer used in
     place; remove it with O(state=absent) and the same names, or with M(amazon.aws.iam_role).
-  - "IAM permissions used: C(sts:GetCallerIdentity); C(iam:GetRole), C(iam:CreateRole), C(iam:UpdateRole),
-    C(iam:UpdateAssumeRolePolicy), C(iam:TagRole), C(iam:UntagRole), C(iam:ListAttachedRolePolicies),
+  - "The account's roles are read with one C(iam:GetAccountAuthorizationDetails) call (their trust, tags and
+    policies; one C(iam:GetRole) per existing Proton role adds the description). In an account with more than 100
+    roles, or when that action is not granted, each Proton role is read with C(iam:GetRole),
+    C(iam:ListAttachedRolePolicies), C(iam:ListRolePolicies) and C(iam:GetRolePolicy). The account id and partition
+    come from the roles' ARNs, or from C(sts:GetCallerIdentity) when the account has no role yet."
+  - "IAM permissions used: C(iam:GetAccountAuthorizationDetails), C(sts:GetCallerIdentity); C(iam:GetRole),
+    C(iam:CreateRole), C(iam:UpdateRole), C(iam:UpdateAssumeRolePolicy), C(iam:TagRole), C(iam:UntagRole), C(iam:ListAttachedRolePolicies),
     C(iam:AttachRolePolicy), C(iam:DetachRolePolicy), C(iam:ListRolePolicies), C(iam:GetRolePolicy),
     C(iam:PutRolePolicy), C(iam:DeleteRolePolicy), C(iam:GetPolicy), C(iam:ListInstanceProfilesForRole),
     C(iam:RemoveRoleFromInstanceProfile), C(iam:DeleteRole), C(iam:PassRole) on the roles;
@@ -324,6 +329,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 from ansible_collections.protonkit.accounts.plugins.module_utils.account import aws_managed_policy_arn
 from ansible_collections.protonkit.accounts.plugins.module_utils.account import get_caller_account
 from ansible_collections.protonkit.accounts.plugins.module_utils.account import iam_arn
+from ansible_collections.protonkit.accounts.plugins.module_utils.iam import account_in_details
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import delete_role
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import ensure_role
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import get_role
@@ -331,6 +337,7 @@ from ansible_collections.protonkit.accounts.plugins.module_utils.iam import iam_
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import identifier_problem
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import missing_policies
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import policy_arn_problem
+from ansible_collections.protonkit.accounts.plugins.module_utils.iam import read_account_details
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import role_path_problem
 from ansible_collections.protonkit.accounts.plugins.module_utils.proton import CODEBUILD_SERVICE
 from ansible_collections.protonkit.accounts.plugins.module_utils.proton import PERMISSIONS_POLICY_NAME
@@ -476,11 +483,11 @@ def _role_view(role):
     return {key: role.get(key) for key in ROLE_VIEW_KEYS} if role else {}
 
 
-def present(module, client, identity):
+def present(module, client, identity, details):
     params = module.params
     inline_documents = inline_policies_problem(params["permissions"], params["inline_policies"])[0]
     roles = desired_roles(params, identity, inline_documents)
-    current_roles = {purpose: get_role(client, role["name"]) for purpose, role in roles.items()}
+    current_roles = {purpose: get_role(client, role["name"], details) for purpose, role in roles.items()}
     validate_against_account(module, client, identity, current_roles, roles)
     settings_before, proton = {}, None
     unavailable = None
@@ -522,12 +529,12 @@ def present(module, client, identity):
     )
 
 
-def absent(module, client, identity):
+def absent(module, client, identity, details):
     params = module.params
     # Every role this module can create, whatever shared_role and codebuild_role say now: absent is the clean-up.
     names = {"service": params["service_role_name"], "pipeline": params["pipeline_role_name"],
              "codebuild": params["codebuild_role_name"]}
-    current_roles = {purpose: get_role(client, name) for purpose, name in names.items()}
+    current_roles = {purpose: get_role(client, name, details) for purpose, name in names.items()}
     our_arns = {role["arn"] for role in current_roles.values() if role}
     our_arns |= {iam_arn(identity["partition"], identity["account_id"], "role", params["role_path"], name)
                  for name in names.values()}
@@ -597,10 +604,12 @@ def main():
         problem = region_problem(module)
     if problem:
         module.fail_json(msg=problem)
-    identity = get_caller_account(module)
     client = iam_client(module)
     try:
-        result = (present if module.params["state"] == "present" else absent)(module, client, identity)
+        details = read_account_details(client, ["Role"])
+        # Any role's ARN names the account (in AWS the role these credentials came from is one of them).
+        identity = account_in_details(details) or get_caller_account(module)
+        result = (present if module.params["state"] == "present" else absent)(module, client, identity, details)
     except AnsibleIAMError as e:
         module.fail_json_aws_error(e)
     except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:

@@ -51,9 +51,43 @@ def test_rerun_changes_nothing_and_writes_nothing(ansible_module, aws_account):
     assert rerun.result["changed"] is False
     assert rerun.result["password_changed"] is False
     assert aws_account.write_calls()[writes_before:] == []
-    # Minimal reads: GetGroup brings the members; no policy listing, no password policy, no secret access.
+    # Minimal reads: users and groups with members and policies in one call, then only what it lacks (the login
+    # profile) and who we are; no password policy, no secret access.
     reads = sorted(c["action"] for c in aws_account.calls()[calls_before:])
-    assert reads == ["GetCallerIdentity", "GetGroup", "GetLoginProfile", "GetUser", "ListAttachedGroupPolicies"]
+    assert reads == ["GetAccountAuthorizationDetails", "GetCallerIdentity", "GetLoginProfile"]
+
+
+def test_large_account_is_read_entity_by_entity(ansible_module, aws_account):
+    # More users and groups than one GetAccountAuthorizationDetails page holds (100): the module reads its own
+    # group and user directly instead of paging through all of them, and still gets every decision right.
+    iam = aws_account.client("iam")
+    for index in range(60):
+        iam.create_group(GroupName=f"team-{index:02}")
+        iam.create_user(UserName=f"person-{index:02}")
+    iam.create_group(GroupName="Administrators")
+    iam.create_user(UserName="Colleague")
+    iam.add_user_to_group(GroupName="Administrators", UserName="Colleague")
+    args = {"password_secret": SECRET, "tags": {"owner": "platform"}}
+    first = ansible_module("iam_admin_bootstrap", args, aws_account.env)
+    assert first.rc == 0, first.output
+    assert first.result["changed"] and first.result["created"]
+    group = iam.get_group(GroupName="Administrators")
+    assert sorted(user["UserName"] for user in group["Users"]) == ["Administrator", "Colleague"]
+    assert [p["PolicyArn"] for p in iam.list_attached_group_policies(GroupName="Administrators")["AttachedPolicies"]
+            ] == ["arn:aws:iam::aws:policy/AdministratorAccess"]
+
+    writes_before, calls_before = len(aws_account.write_calls()), len(aws_account.calls())
+    rerun = ansible_module("iam_admin_bootstrap", args, aws_account.env)
+    assert rerun.result["changed"] is False
+    assert aws_account.write_calls()[writes_before:] == []
+    reads = sorted(c["action"] for c in aws_account.calls()[calls_before:])
+    assert reads == ["GetAccountAuthorizationDetails", "GetCallerIdentity", "GetGroup", "GetLoginProfile", "GetUser",
+                     "ListAttachedGroupPolicies"]
+    assert rerun.result["group"] == first.result["group"] and rerun.result["user"] == first.result["user"]
+
+    # absent keeps the group: the colleague is still in it (a member list read entity by entity too)
+    removed = ansible_module("iam_admin_bootstrap", dict(args, state="absent"), aws_account.env)
+    assert removed.result["changed"] and "Colleague" in removed.result["group"]["kept_reason"]
 
 
 @pytest.mark.parametrize("prepare", ["empty", "partial"])

@@ -191,6 +191,19 @@ def seed_leftovers(account):
                            PolicyArn="arn:aws:iam::aws:policy/ReadOnlyAccess")
 
 
+def seed_many_entities(account):
+    """More users and groups, and more roles, than one GetAccountAuthorizationDetails page holds: both modules
+    then read their own entities one by one (the actions the documented policies keep for that case)."""
+    iam = account.client("iam")
+    trust = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+    for index in range(51):
+        iam.create_user(UserName=f"person-{index:02}")
+        iam.create_group(GroupName=f"team-{index:02}")
+    for index in range(101):
+        iam.create_role(RoleName=f"workload-{index:03}", AssumeRolePolicyDocument=trust)
+
+
 # --- tests ------------------------------------------------------------------------------------------------------------
 def test_documented_policies_bootstrap_then_tear_down_with_nothing_denied_and_nothing_unused(
         local_aws, aws_account_factory, tmp_path):
@@ -203,6 +216,9 @@ def test_documented_policies_bootstrap_then_tear_down_with_nothing_denied_and_no
         runner_role(member, user_arn, bootstrap_policy)
     seed_drift_without_console_access(drifted)
     seed_console_access_without_reset(signed_in)
+    # The drifted account is also a large one: it takes the entity-by-entity reads (the other two, the single
+    # account-wide one), and its drift is still found and repaired.
+    seed_many_entities(drifted)
     inventory = tmp_path / "accounts.aws_org.yml"
     inventory.write_text(yaml.safe_dump({"plugin": "protonkit.accounts.organization", "hostname_source": "id",
                                          "include_tags": True}))
@@ -216,7 +232,7 @@ def test_documented_policies_bootstrap_then_tear_down_with_nothing_denied_and_no
     assert bootstrap.rc == 0, bootstrap.output[-3000:]
     statuses = {account_id: record["status"] for account_id, record in report(tmp_path, "bootstrap").items()}
     # Every account lacked something (the drifted ones: the pipeline role, the group), hence "created" for all.
-    assert statuses == {member.account_id: "created" for member in (fresh, drifted, signed_in)}
+    assert statuses == {member.account_id: "created" for member in members}
     # Exactly what was documented was used: nothing missing (no denial above), nothing superfluous.
     documented = actions_of(management_policy) | actions_of(bootstrap_policy)
     assert served_actions(calls, passed_role=True) == documented
@@ -236,10 +252,41 @@ def test_documented_policies_bootstrap_then_tear_down_with_nothing_denied_and_no
     assert served_actions(calls) == actions_of(management_policy) | actions_of(teardown_policy) - NOT_EXERCISED
 
     enforcement_off(local_aws)
-    for member in members:
+    for member in (fresh, signed_in):
         iam = member.client("iam")
         assert [role["RoleName"] for role in iam.list_roles()["Roles"]] == [MEMBER_ROLE]
         assert iam.list_users()["Users"] == [] and iam.list_groups()["Groups"] == []
+    iam = drifted.client("iam")
+    assert not [role for role in iam.list_roles(MaxItems=1000)["Roles"] if role["RoleName"].startswith("AWSProton")]
+    assert len(iam.list_roles(MaxItems=1000)["Roles"]) == 102  # the 101 seeded and ours
+    assert "Administrators" not in {group["GroupName"] for group in iam.list_groups(MaxItems=1000)["Groups"]}
+
+
+def test_without_the_account_wide_read_each_entity_is_read_on_its_own(local_aws, aws_account_factory, tmp_path):
+    # A runner policy without iam:GetAccountAuthorizationDetails (as some security rules demand) still bootstraps:
+    # the one denied call per module is the only denial, and the state is the same.
+    management, account = aws_account_factory(2)
+    user_arn, env = runner_user(local_aws, management, load_policy(MANAGEMENT), tmp_path)
+    role_arn = runner_role(account, user_arn, without(load_policy(BOOTSTRAP), "iam:GetAccountAuthorizationDetails"))
+    inventory = tmp_path / "accounts.yml"
+    inventory.write_text(yaml.safe_dump({"all": {"hosts": {account.account_id: {
+        "aws_account_id": account.account_id, "aws_assume_role_arn": role_arn}}}}))
+
+    local_aws.clear_calls()
+    local_aws.enforce_iam_policies(after_actions=0)
+    for run_number in (1, 2):
+        run = run_playbook(REPO / "playbooks" / "bootstrap.yml", env, callback="ansible.builtin.default",
+                           inventory=inventory, cwd=tmp_path)
+        assert run.rc == 0, run.output[-3000:]
+        calls = local_aws.calls()
+        assert denied(calls) == [f"{account.account_id} iam:GetAccountAuthorizationDetails"] * 2, run_number
+        local_aws.clear_calls()
+    enforcement_off(local_aws)
+    assert report(tmp_path, "bootstrap")[account.account_id]["status"] == "unchanged"
+    iam = account.client("iam")
+    assert [user["UserName"] for user in iam.get_group(GroupName="Administrators")["Users"]] == ["Administrator"]
+    assert {role["RoleName"] for role in iam.list_roles()["Roles"]} == {
+        MEMBER_ROLE, "AWSProtonServiceRole", "AWSProtonPipelineServiceRole"}
 
 
 def test_one_permission_short_fails_at_its_task_naming_the_denied_action(local_aws, aws_account_factory, tmp_path):

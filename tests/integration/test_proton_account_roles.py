@@ -116,9 +116,43 @@ def test_rerun_changes_nothing_and_writes_nothing(ansible_module, aws_account):
             "pipeline_provisioning_repository": {"provider": "BITBUCKET", "name": "acme/p", "branch": "main"}}
     ansible_module(MODULE, args, aws_account.env)
     writes_before = len(aws_account.write_calls())
+    calls_before = len(aws_account.calls())
     rerun = ansible_module(MODULE, args, aws_account.env)
     assert rerun.result["changed"] is False
     assert aws_account.write_calls()[writes_before:] == []
+    # The roles' policies, trust and tags come with one call for all of them; GetRole only for the description it
+    # lacks; the account id from the roles' ARNs (no STS call).
+    reads = sorted(c["action"] for c in aws_account.calls()[calls_before:])
+    assert reads == ["GetAccountAuthorizationDetails", "GetAccountSettings", "GetRole", "GetRole", "GetRole"]
+
+
+def test_large_account_is_read_role_by_role(ansible_module, aws_account):
+    # More roles than one GetAccountAuthorizationDetails page holds (100): the module reads its own roles directly
+    # instead of paging through all of them, and its decisions stay the same.
+    iam = aws_account.client("iam")
+    trust = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+    for index in range(101):
+        iam.create_role(RoleName=f"workload-{index:03}", AssumeRolePolicyDocument=trust)
+    first = ansible_module(MODULE, {}, aws_account.env)
+    assert first.rc == 0, first.output
+    assert first.result["changed"] and first.result["created"]
+    assert settings(aws_account)["pipelineServiceRoleArn"] == role_arn(aws_account, PIPELINE)
+
+    iam.delete_role_policy(RoleName=SERVICE, PolicyName="ProtonProvisioning")
+    repaired = ansible_module(MODULE, {}, aws_account.env)
+    assert repaired.result["changed"] and not repaired.result["created"]
+    assert inline_policy(aws_account, SERVICE) == inline_policy(aws_account, PIPELINE)
+
+    writes_before, calls_before = len(aws_account.write_calls()), len(aws_account.calls())
+    rerun = ansible_module(MODULE, {}, aws_account.env)
+    assert rerun.result["changed"] is False
+    assert aws_account.write_calls()[writes_before:] == []
+    reads = sorted(c["action"] for c in aws_account.calls()[calls_before:])
+    per_role = ["GetRole", "GetRolePolicy", "ListAttachedRolePolicies", "ListRolePolicies"]
+    assert reads == sorted(["GetAccountAuthorizationDetails", "GetAccountSettings", "GetCallerIdentity"]
+                           + per_role * 2)
+    assert without_ids(rerun.result["roles"]) == without_ids(repaired.result["roles"])
 
 
 @pytest.mark.parametrize("drift", ["fresh", "trust_replaced", "setting_cleared", "policy_detached"])
