@@ -159,8 +159,20 @@ def run_playbook(local_aws, variant, inventory, forks, phase, workdir):
 
 
 # --- accounts and end state -------------------------------------------------------------------------------------------
-def new_accounts(count):
-    return [str(random.randint(100000000000, 999999999999)) for _index in range(count)]
+def new_accounts(local_aws, count):
+    """``count`` new member accounts as AWS Organizations creates them: each holds only the role the management
+    account enters it with (which both variants' reads then see, as they would in AWS)."""
+    accounts = [str(random.randint(100000000000, 999999999999)) for _index in range(count)]
+    management = boto3.client("sts", region_name=REGION, endpoint_url=local_aws.url, **MANAGEMENT_CREDENTIALS)
+    trust = json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Action": "sts:AssumeRole",
+        "Principal": {"AWS": f"arn:aws:iam::{management.get_caller_identity()['Account']}:root"}}]})
+    for account in accounts:
+        iam = account_clients(local_aws, account, services=("iam",))["iam"]
+        iam.create_role(RoleName="OrganizationAccountAccessRole", AssumeRolePolicyDocument=trust)
+        iam.attach_role_policy(RoleName="OrganizationAccountAccessRole",
+                               PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess")
+    return accounts
 
 
 def write_workdir(workdir, accounts):
@@ -178,14 +190,14 @@ def inventory_accounts(inventory):
     return [host["aws_account_id"] for host in yaml.safe_load(inventory.read_text())["all"]["hosts"].values()]
 
 
-def account_clients(local_aws, account):
+def account_clients(local_aws, account, services=("iam", "proton", "secretsmanager")):
     sts = boto3.client("sts", region_name=REGION, endpoint_url=local_aws.url, **MANAGEMENT_CREDENTIALS)
     credentials = sts.assume_role(RoleArn=f"arn:aws:iam::{account}:role/OrganizationAccountAccessRole",
                                   RoleSessionName="benchmark-check")["Credentials"]
     keys = {"aws_access_key_id": credentials["AccessKeyId"], "aws_secret_access_key": credentials["SecretAccessKey"],
             "aws_session_token": credentials["SessionToken"]}
     return {service: boto3.client(service, region_name=REGION, endpoint_url=local_aws.url, **keys)
-            for service in ("iam", "proton", "secretsmanager")}
+            for service in services}
 
 
 def end_state(local_aws, account):
@@ -252,7 +264,7 @@ def compare(local_aws, count, forks, work=WORK):
     """Both variants over ``count`` fresh accounts each, fresh then rerun; fails unless they end in the same state."""
     runs, accounts_by_variant = [], {}
     for variant in VARIANTS:
-        accounts = new_accounts(count)
+        accounts = new_accounts(local_aws, count)
         accounts_by_variant[variant] = accounts
         workdir = work / f"{variant}-{count}"
         inventory = write_workdir(workdir, accounts)
@@ -269,7 +281,7 @@ def scaling(local_aws, count, forks_list, work=WORK):
     runs = []
     for forks in forks_list:
         workdir = work / f"scaling-{count}-{forks}"
-        inventory = write_workdir(workdir, new_accounts(count))
+        inventory = write_workdir(workdir, new_accounts(local_aws, count))
         run = run_playbook(local_aws, "protonkit", inventory, forks, "fresh", workdir)
         runs.append(run)
         print(f"  protonkit   N={count:<4} forks={forks:<3} {run.wall:7.1f} s", flush=True)
