@@ -196,7 +196,8 @@ def list_attached_policy_arns(client, kind, name):
 def list_inline_policies(client, kind, name):
     documents = {}
     for policy_name in _paginate(client, kind, "list_inline", name, "PolicyNames"):
-        documents[policy_name] = _decoded(_call(client, kind, "get_inline", name, PolicyName=policy_name)["PolicyDocument"])
+        document = _call(client, kind, "get_inline", name, PolicyName=policy_name)["PolicyDocument"]
+        documents[policy_name] = _decoded(document)
     return documents
 
 
