@@ -126,6 +126,18 @@ def new_organization(local_aws, management, count):
     return members
 
 
+def one_account_short_of(local_aws, aws_account_factory, tmp_path, action):
+    """A member account whose runner role holds the documented bootstrap policy without ``action``; returns the
+    account, the runner's environment and a static inventory of it."""
+    management, account = aws_account_factory(2)
+    user_arn, env = runner_user(local_aws, management, load_policy(MANAGEMENT), tmp_path)
+    role_arn = runner_role(account, user_arn, without(load_policy(BOOTSTRAP), action))
+    inventory = tmp_path / "accounts.yml"
+    inventory.write_text(yaml.safe_dump({"all": {"hosts": {account.account_id: {
+        "aws_account_id": account.account_id, "aws_assume_role_arn": role_arn}}}}))
+    return account, env, inventory
+
+
 def enforcement_off(local_aws):
     local_aws.enforce_iam_policies(after_actions=float("inf"))
 
@@ -265,12 +277,8 @@ def test_documented_policies_bootstrap_then_tear_down_with_nothing_denied_and_no
 def test_without_the_account_wide_read_each_entity_is_read_on_its_own(local_aws, aws_account_factory, tmp_path):
     # A runner policy without iam:GetAccountAuthorizationDetails (as some security rules demand) still bootstraps:
     # the one denied call per module is the only denial, and the state is the same.
-    management, account = aws_account_factory(2)
-    user_arn, env = runner_user(local_aws, management, load_policy(MANAGEMENT), tmp_path)
-    role_arn = runner_role(account, user_arn, without(load_policy(BOOTSTRAP), "iam:GetAccountAuthorizationDetails"))
-    inventory = tmp_path / "accounts.yml"
-    inventory.write_text(yaml.safe_dump({"all": {"hosts": {account.account_id: {
-        "aws_account_id": account.account_id, "aws_assume_role_arn": role_arn}}}}))
+    account, env, inventory = one_account_short_of(local_aws, aws_account_factory, tmp_path,
+                                                   "iam:GetAccountAuthorizationDetails")
 
     local_aws.clear_calls()
     local_aws.enforce_iam_policies(after_actions=0)
@@ -337,12 +345,8 @@ def test_one_permission_short_fails_at_its_task_naming_the_denied_action(local_a
 
 
 def test_denied_proton_update_is_reported_as_access_denied(local_aws, aws_account_factory, tmp_path):
-    management, account = aws_account_factory(2)
-    user_arn, env = runner_user(local_aws, management, load_policy(MANAGEMENT), tmp_path)
-    role_arn = runner_role(account, user_arn, without(load_policy(BOOTSTRAP), "proton:UpdateAccountSettings"))
-    inventory = tmp_path / "accounts.yml"
-    inventory.write_text(yaml.safe_dump({"all": {"hosts": {account.account_id: {
-        "aws_account_id": account.account_id, "aws_assume_role_arn": role_arn}}}}))
+    account, env, inventory = one_account_short_of(local_aws, aws_account_factory, tmp_path,
+                                                   "proton:UpdateAccountSettings")
 
     local_aws.enforce_iam_policies(after_actions=0)
     run = run_playbook(REPO / "playbooks" / "bootstrap.yml", env, callback="ansible.builtin.default",
