@@ -40,10 +40,12 @@ API (``kind`` is ``"group"``, ``"user"`` or ``"role"``):
     ``account_id, partition`` named by any ARN in ``details`` (None when there is none): no STS call needed.
 ``attached_policy_arns(detail)`` -> sorted list; ``inline_policy_documents(policy_list)`` -> ``{name: document}``
     The policies of one user, group or role detail.
-``get_role(client, name, details=None)`` -> dict | None
+``get_role(client, name)`` -> dict | None
     ``name, arn, id, path, description, trust_policy`` (decoded), ``tags, managed_policy_arns, inline_policies``.
-    With ``details`` (roles read by ``read_account_details``) the policies come from there, and a role that is
-    not in it is not looked up: one ``GetRole`` (for the description, which the details lack) per existing role.
+``get_roles(client, names, details=None)`` -> ``{name: dict | None}``
+    The same for several roles. With ``details`` (roles read by ``read_account_details``) they come from there,
+    their descriptions (which the details lack) from one ``ListRoles`` over their path, and a role not in the
+    details is not looked up at all.
 ``ensure_role(module, client, current, desired, purge_tags, purge_policies)`` -> (changed, role_after, created)
     ``desired`` is shaped like ``get_role``'s answer with the ARN predicted (``account.iam_arn``).
 ``delete_role(module, client, role)`` -> changed
@@ -255,28 +257,55 @@ def ensure_tags(module, client, kind, name, current, desired, purge):
 
 
 # --- roles ---------------------------------------------------------------------------------------------------------
-def get_role(client, name, details=None):
-    """A role as the modules compare and return it, or None when it does not exist."""
-    if details is not None and name not in details["roles"]:
-        return None
+def get_roles(client, names, details=None):
+    """``{name: role or None}`` for each of ``names``, each shaped as ``get_role`` returns it.
+
+    With ``details`` (``read_account_details`` with roles) the roles come from there; the one thing the details
+    lack, the description, comes from one ``ListRoles`` over the roles' path (the whole account's roles fit in a
+    page, as they did in the details) rather than a ``GetRole`` per role. Without: ``get_role`` for each name."""
+    if details is None:
+        return {name: get_role(client, name) for name in names}
+    found = {name: details["roles"][name] for name in names if name in details["roles"]}
+    descriptions = _role_descriptions(client, {detail["Path"] for detail in found.values()})
+    return {name: _role_record(found[name], descriptions.get(name, ""), attached_policy_arns(found[name]),
+                               inline_policy_documents(found[name].get("RolePolicyList", [])))
+            if name in found else None for name in names}
+
+
+@IAMErrorHandler.list_error_handler("list roles", {})
+def _role_descriptions(client, paths):
+    descriptions = {}
+    listed = []
+    for path in sorted(paths):  # sorted: a path's prefix comes first, and covers it
+        if any(path.startswith(prefix) for prefix in listed):
+            continue
+        listed.append(path)
+        roles = paginated_query_with_retries(client, "list_roles", retry_decorator=IAM_RETRY, PathPrefix=path)
+        descriptions.update((role["RoleName"], role.get("Description", "")) for role in roles.get("Roles", []))
+    return descriptions
+
+
+def get_role(client, name):
+    """A role as the modules compare and return it, or None when it does not exist (GetRole and its policy lists)."""
     role = _get_role(client, name)
     if role is None:
         return None
-    if details is not None:
-        detail = details["roles"][name]
-        managed, inline = attached_policy_arns(detail), inline_policy_documents(detail.get("RolePolicyList", []))
-    else:
-        managed, inline = list_attached_policy_arns(client, "role", name), list_inline_policies(client, "role", name)
+    return _role_record(role, role.get("Description", ""), list_attached_policy_arns(client, "role", name),
+                        list_inline_policies(client, "role", name))
+
+
+def _role_record(role, description, managed_policy_arns, inline_policies):
+    """The module's view of a role, from a GetRole answer or a role detail of GetAccountAuthorizationDetails."""
     return {
         "name": role["RoleName"],
         "arn": role["Arn"],
         "id": role["RoleId"],
         "path": role["Path"],
-        "description": role.get("Description", ""),
+        "description": description,
         "trust_policy": _decoded(role.get("AssumeRolePolicyDocument") or {}),
         "tags": boto3_tag_list_to_ansible_dict(role.get("Tags", [])),
-        "managed_policy_arns": managed,
-        "inline_policies": inline,
+        "managed_policy_arns": managed_policy_arns,
+        "inline_policies": inline_policies,
     }
 
 

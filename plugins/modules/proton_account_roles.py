@@ -160,16 +160,16 @@ notes:
   - Changing O(shared_role) or O(codebuild_role) from V(true) to V(false) leaves the role no longer used in
     place; remove it with O(state=absent) and the same names, or with M(amazon.aws.iam_role).
   - "The account's roles are read with one C(iam:GetAccountAuthorizationDetails) call (their trust, tags and
-    policies; one C(iam:GetRole) per existing Proton role adds the description). In an account with more than 100
-    roles, or when that action is not granted, each Proton role is read with C(iam:GetRole),
+    policies; when a Proton role exists, one C(iam:ListRoles) over its path adds the description). In an account
+    with more than 100 roles, or when that action is not granted, each Proton role is read with C(iam:GetRole),
     C(iam:ListAttachedRolePolicies), C(iam:ListRolePolicies) and C(iam:GetRolePolicy). The account id and partition
     come from the roles' ARNs, or from C(sts:GetCallerIdentity) when the account has no role yet."
-  - "IAM permissions used: C(iam:GetAccountAuthorizationDetails), C(sts:GetCallerIdentity); C(iam:GetRole),
-    C(iam:CreateRole), C(iam:UpdateRole), C(iam:UpdateAssumeRolePolicy), C(iam:TagRole), C(iam:UntagRole), C(iam:ListAttachedRolePolicies),
-    C(iam:AttachRolePolicy), C(iam:DetachRolePolicy), C(iam:ListRolePolicies), C(iam:GetRolePolicy),
-    C(iam:PutRolePolicy), C(iam:DeleteRolePolicy), C(iam:GetPolicy), C(iam:ListInstanceProfilesForRole),
-    C(iam:RemoveRoleFromInstanceProfile), C(iam:DeleteRole), C(iam:PassRole) on the roles;
-    C(proton:GetAccountSettings), C(proton:UpdateAccountSettings)."
+  - "IAM permissions used: C(iam:GetAccountAuthorizationDetails), C(iam:ListRoles), C(sts:GetCallerIdentity);
+    C(iam:GetRole), C(iam:CreateRole), C(iam:UpdateRole), C(iam:UpdateAssumeRolePolicy), C(iam:TagRole),
+    C(iam:UntagRole), C(iam:ListAttachedRolePolicies), C(iam:AttachRolePolicy), C(iam:DetachRolePolicy),
+    C(iam:ListRolePolicies), C(iam:GetRolePolicy), C(iam:PutRolePolicy), C(iam:DeleteRolePolicy), C(iam:GetPolicy),
+    C(iam:ListInstanceProfilesForRole), C(iam:RemoveRoleFromInstanceProfile), C(iam:DeleteRole), C(iam:PassRole)
+    on the roles; C(proton:GetAccountSettings), C(proton:UpdateAccountSettings)."
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -332,7 +332,7 @@ from ansible_collections.protonkit.accounts.plugins.module_utils.account import 
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import account_in_details
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import delete_role
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import ensure_role
-from ansible_collections.protonkit.accounts.plugins.module_utils.iam import get_role
+from ansible_collections.protonkit.accounts.plugins.module_utils.iam import get_roles
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import iam_client
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import identifier_problem
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import missing_policies
@@ -487,7 +487,8 @@ def present(module, client, identity, details):
     params = module.params
     inline_documents = inline_policies_problem(params["permissions"], params["inline_policies"])[0]
     roles = desired_roles(params, identity, inline_documents)
-    current_roles = {purpose: get_role(client, role["name"], details) for purpose, role in roles.items()}
+    found = get_roles(client, [role["name"] for role in roles.values()], details)
+    current_roles = {purpose: found[role["name"]] for purpose, role in roles.items()}
     validate_against_account(module, client, identity, current_roles, roles)
     settings_before, proton = {}, None
     unavailable = None
@@ -534,7 +535,8 @@ def absent(module, client, identity, details):
     # Every role this module can create, whatever shared_role and codebuild_role say now: absent is the clean-up.
     names = {"service": params["service_role_name"], "pipeline": params["pipeline_role_name"],
              "codebuild": params["codebuild_role_name"]}
-    current_roles = {purpose: get_role(client, name, details) for purpose, name in names.items()}
+    found = get_roles(client, list(names.values()), details)
+    current_roles = {purpose: found[name] for purpose, name in names.items()}
     our_arns = {role["arn"] for role in current_roles.values() if role}
     our_arns |= {iam_arn(identity["partition"], identity["account_id"], "role", params["role_path"], name)
                  for name in names.values()}

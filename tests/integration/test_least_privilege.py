@@ -174,6 +174,14 @@ def seed_console_access_without_reset(account):
                              PasswordResetRequired=False)
 
 
+def seed_pipeline_role_made_by_hand(account):
+    """The pipeline role as someone made it in the console, trusting Proton without the confused-deputy condition."""
+    trust = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "proton.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+    account.client("iam").create_role(RoleName="AWSProtonPipelineServiceRole", Path="/service-role/",
+                                      AssumeRolePolicyDocument=json.dumps(trust))
+
+
 def signing_certificate():
     """A self-signed certificate (IAM checks that a signing certificate is one)."""
     key = ec.generate_private_key(ec.SECP256R1())
@@ -228,6 +236,7 @@ def test_documented_policies_bootstrap_then_tear_down_with_nothing_denied_and_no
         runner_role(member, user_arn, bootstrap_policy)
     seed_drift_without_console_access(drifted)
     seed_console_access_without_reset(signed_in)
+    seed_pipeline_role_made_by_hand(signed_in)
     # The drifted account is also a large one: it takes the entity-by-entity reads (the other two, the single
     # account-wide one), and its drift is still found and repaired.
     seed_many_entities(drifted)

@@ -120,10 +120,10 @@ def test_rerun_changes_nothing_and_writes_nothing(ansible_module, aws_account):
     rerun = ansible_module(MODULE, args, aws_account.env)
     assert rerun.result["changed"] is False
     assert aws_account.write_calls()[writes_before:] == []
-    # The roles' policies, trust and tags come with one call for all of them; GetRole only for the description it
-    # lacks; the account id from the roles' ARNs (no STS call).
+    # The roles' policies, trust and tags come with one call for all of them, their descriptions (which it lacks)
+    # with one more; the account id from the roles' ARNs (no STS call).
     reads = sorted(c["action"] for c in aws_account.calls()[calls_before:])
-    assert reads == ["GetAccountAuthorizationDetails", "GetAccountSettings", "GetRole", "GetRole", "GetRole"]
+    assert reads == ["GetAccountAuthorizationDetails", "GetAccountSettings", "ListRoles"]
 
 
 def test_large_account_is_read_role_by_role(ansible_module, aws_account):
