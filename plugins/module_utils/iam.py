@@ -36,6 +36,8 @@ API (``kind`` is ``"group"``, ``"user"`` or ``"role"``):
     The account's users, groups and/or roles (``"User"``, ``"Group"``, ``"Role"``) with their policies, tags and
     group lists, from one ``GetAccountAuthorizationDetails`` call: ``{"users"|"groups"|"roles": {name: detail}}``.
     None when they don't fit one page (a large account) or the call is denied: read entity by entity then.
+``detail_named(details, key, name)`` -> dict | None
+    The detail of one user, group or role (``key`` ``"users"``, ``"groups"``, ``"roles"``), its name in any case.
 ``account_in_details(details)`` -> dict | None
     ``account_id, partition`` named by any ARN in ``details`` (None when there is none): no STS call needed.
 ``attached_policy_arns(detail)`` -> sorted list; ``inline_policy_documents(policy_list)`` -> ``{name: document}``
@@ -44,8 +46,8 @@ API (``kind`` is ``"group"``, ``"user"`` or ``"role"``):
     ``name, arn, id, path, description, trust_policy`` (decoded), ``tags, managed_policy_arns, inline_policies``.
 ``get_roles(client, names, details=None)`` -> ``{name: dict | None}``
     The same for several roles. With ``details`` (roles read by ``read_account_details``) they come from there,
-    their descriptions (which the details lack) from one ``ListRoles`` over their path, and a role not in the
-    details is not looked up at all.
+    their descriptions (which the details lack) from one ``ListRoles`` per role path (``GetRole`` when that is
+    denied), and a role not in the details is not looked up at all.
 ``ensure_role(module, client, current, desired, purge_tags, purge_policies)`` -> (changed, role_after, created)
     ``desired`` is shaped like ``get_role``'s answer with the ARN predicted (``account.iam_arn``).
 ``delete_role(module, client, role)`` -> changed
@@ -165,8 +167,14 @@ def read_account_details(client, entity_types):
     details = {}
     for entity_type in entity_types:
         key, list_key, name_key = _DETAIL_LISTS[entity_type]
-        details[key] = {detail[name_key]: detail for detail in page.get(list_key, [])}
+        # IAM names are unique regardless of case, and IAM finds an entity by its name in any case: so do we.
+        details[key] = {detail[name_key].casefold(): detail for detail in page.get(list_key, [])}
     return details
+
+
+def detail_named(details, key, name):
+    """The detail of user, group or role ``name`` (``key``: users, groups, roles), or None."""
+    return details[key].get(name.casefold())
 
 
 def account_in_details(details):
@@ -262,14 +270,22 @@ def get_roles(client, names, details=None):
 
     With ``details`` (``read_account_details`` with roles) the roles come from there; the one thing the details
     lack, the description, comes from one ``ListRoles`` over the roles' path (the whole account's roles fit in a
-    page, as they did in the details) rather than a ``GetRole`` per role. Without: ``get_role`` for each name."""
+    page, as they did in the details) rather than a ``GetRole`` per role (which is still the answer for a role the
+    listing lacks, or when it is denied). Without: ``get_role`` for each name."""
     if details is None:
         return {name: get_role(client, name) for name in names}
-    found = {name: details["roles"][name] for name in names if name in details["roles"]}
+    found = {name: detail_named(details, "roles", name) for name in names}
+    found = {name: detail for name, detail in found.items() if detail is not None}
     descriptions = _role_descriptions(client, {detail["Path"] for detail in found.values()})
-    return {name: _role_record(found[name], descriptions.get(name, ""), attached_policy_arns(found[name]),
-                               inline_policy_documents(found[name].get("RolePolicyList", [])))
-            if name in found else None for name in names}
+    roles = dict.fromkeys(names)
+    for name, detail in found.items():
+        description = descriptions.get(detail["RoleName"])
+        if description is None:  # ListRoles denied, or the role not in its answer yet: ask for this one
+            role = _get_role(client, detail["RoleName"])
+            description = role.get("Description", "") if role else ""
+        roles[name] = _role_record(detail, description, attached_policy_arns(detail),
+                                   inline_policy_documents(detail.get("RolePolicyList", [])))
+    return roles
 
 
 @IAMErrorHandler.list_error_handler("list roles", {})
@@ -280,7 +296,10 @@ def _role_descriptions(client, paths):
         if any(path.startswith(prefix) for prefix in listed):
             continue
         listed.append(path)
-        roles = paginated_query_with_retries(client, "list_roles", retry_decorator=IAM_RETRY, PathPrefix=path)
+        try:
+            roles = paginated_query_with_retries(client, "list_roles", retry_decorator=IAM_RETRY, PathPrefix=path)
+        except is_boto3_error_code("AccessDenied"):
+            return {}  # a runner policy without iam:ListRoles: GetRole per role instead
         descriptions.update((role["RoleName"], role.get("Description", "")) for role in roles.get("Roles", []))
     return descriptions
 

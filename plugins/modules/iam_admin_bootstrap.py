@@ -312,6 +312,7 @@ from ansible_collections.protonkit.accounts.plugins.module_utils.account import 
 from ansible_collections.protonkit.accounts.plugins.module_utils.account import signin_url
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import IAM_RETRY
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import attached_policy_arns
+from ansible_collections.protonkit.accounts.plugins.module_utils.iam import detail_named
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import ensure_attached_policies
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import ensure_tags
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import iam_client
@@ -359,15 +360,15 @@ def get_group(client, name):
 
 
 def group_in_details(details, name):
-    group = details["groups"].get(name)
+    group = detail_named(details, "groups", name)
     if group is None:
         return None
-    members = [user["UserName"] for user in details["users"].values() if name in user.get("GroupList", [])]
+    members = [user["UserName"] for user in details["users"].values() if group["GroupName"] in user.get("GroupList", [])]
     return _group_view(group, members, attached_policy_arns(group))
 
 
 def user_in_details(details, name):
-    user = details["users"].get(name)
+    user = detail_named(details, "users", name)
     return None if user is None else _user_view(user)
 
 

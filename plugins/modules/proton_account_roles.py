@@ -160,7 +160,8 @@ notes:
   - Changing O(shared_role) or O(codebuild_role) from V(true) to V(false) leaves the role no longer used in
     place; remove it with O(state=absent) and the same names, or with M(amazon.aws.iam_role).
   - "The account's roles are read with one C(iam:GetAccountAuthorizationDetails) call (their trust, tags and
-    policies; when a Proton role exists, one C(iam:ListRoles) over its path adds the description). In an account
+    policies; when a Proton role exists, one C(iam:ListRoles) over its path adds the description, or C(iam:GetRole)
+    when that is not granted). In an account
     with more than 100 roles, or when that action is not granted, each Proton role is read with C(iam:GetRole),
     C(iam:ListAttachedRolePolicies), C(iam:ListRolePolicies) and C(iam:GetRolePolicy). The account id and partition
     come from the roles' ARNs, or from C(sts:GetCallerIdentity) when the account has no role yet."

@@ -17,6 +17,7 @@ import datetime
 import json
 import secrets
 
+import pytest
 import yaml
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -283,20 +284,26 @@ def test_documented_policies_bootstrap_then_tear_down_with_nothing_denied_and_no
     assert "Administrators" not in {group["GroupName"] for group in iam.list_groups(MaxItems=1000)["Groups"]}
 
 
-def test_without_the_account_wide_read_each_entity_is_read_on_its_own(local_aws, aws_account_factory, tmp_path):
-    # A runner policy without iam:GetAccountAuthorizationDetails (as some security rules demand) still bootstraps:
-    # the one denied call per module is the only denial, and the state is the same.
-    account, env, inventory = one_account_short_of(local_aws, aws_account_factory, tmp_path,
-                                                   "iam:GetAccountAuthorizationDetails")
+@pytest.mark.parametrize("action, denied_per_run", [
+    # each module's one account-wide read, on both runs
+    ("iam:GetAccountAuthorizationDetails", ([2, 2])),
+    # only asked once the Proton roles exist: on the rerun
+    ("iam:ListRoles", ([0, 1])),
+])
+def test_without_an_account_wide_read_each_entity_is_read_on_its_own(
+        local_aws, aws_account_factory, tmp_path, action, denied_per_run):
+    # A runner policy without the account-wide reads (as some security rules demand) still bootstraps and reruns
+    # without a change: the denied reads are the only denials, and the state is the same.
+    account, env, inventory = one_account_short_of(local_aws, aws_account_factory, tmp_path, action)
 
     local_aws.clear_calls()
     local_aws.enforce_iam_policies(after_actions=0)
-    for run_number in (1, 2):
+    for run_number, denials in enumerate(denied_per_run):
         run = run_playbook(REPO / "playbooks" / "bootstrap.yml", env, callback="ansible.builtin.default",
                            inventory=inventory, cwd=tmp_path)
         assert run.rc == 0, run.output[-3000:]
         calls = local_aws.calls()
-        assert denied(calls) == [f"{account.account_id} iam:GetAccountAuthorizationDetails"] * 2, run_number
+        assert denied(calls) == [f"{account.account_id} {action}"] * denials, run_number
         local_aws.clear_calls()
     enforcement_off(local_aws)
     assert report(tmp_path, "bootstrap")[account.account_id]["status"] == "unchanged"
