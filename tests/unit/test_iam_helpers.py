@@ -5,13 +5,16 @@ covered through both modules in tests/integration."""
 import pytest
 
 from ansible_collections.protonkit.accounts.plugins.module_utils.account import iam_arn
+from ansible_collections.protonkit.accounts.plugins.module_utils.iam import account_in_details
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import delete_role
+from ansible_collections.protonkit.accounts.plugins.module_utils.iam import detail_named
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import ensure_attached_policies
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import ensure_inline_policies
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import ensure_role
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import ensure_tags
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import identifier_problem
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import policy_arn_problem
+from ansible_collections.protonkit.accounts.plugins.module_utils.iam import read_account_details
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import role_path_problem
 
 ACCOUNT = "123456789012"
@@ -172,3 +175,36 @@ def test_ensure_role_unchanged():
 
 def test_delete_role_in_check_mode_calls_nothing():
     assert delete_role(CheckModeModule(), NoAWS(), dict(_desired_role(), id="AROAEXAMPLE")) is True
+
+
+# --- reading the account in one call ------------------------------------------------------------------------------
+class DetailsAnswer:
+    """A client whose GetAccountAuthorizationDetails answers with ``page``, recording calls. (Truncated and denied
+    answers are the local AWS's business: tests/integration, large accounts and test_least_privilege.)"""
+
+    def __init__(self, page):
+        self.page, self.calls = page, []
+
+    def get_account_authorization_details(self, **kwargs):
+        self.calls.append(kwargs)
+        return self.page
+
+
+GOV_ROLE = {"RoleName": "OrganizationAccountAccessRole", "Path": "/",
+            "Arn": f"arn:aws-us-gov:iam::{ACCOUNT}:role/OrganizationAccountAccessRole"}
+
+
+def test_account_details_are_one_page_keyed_by_name_in_any_case():
+    client = DetailsAnswer({"RoleDetailList": [GOV_ROLE], "IsTruncated": False})
+    details = read_account_details(client, ["Role"])
+    assert client.calls == [{"aws_retry": True, "Filter": ["Role"], "MaxItems": 100}]
+    assert detail_named(details, "roles", "organizationaccountaccessrole") is GOV_ROLE
+    assert detail_named(details, "roles", "AWSProtonServiceRole") is None
+    # The account and its partition, from the role's ARN: no STS call needed.
+    assert account_in_details(details) == {"account_id": ACCOUNT, "partition": "aws-us-gov"}
+
+
+def test_no_entity_names_no_account():
+    assert account_in_details(read_account_details(DetailsAnswer({"RoleDetailList": []}), ["Role"])) is None
+    assert account_in_details(None) is None
+
