@@ -207,4 +207,3 @@ def test_account_details_are_one_page_keyed_by_name_in_any_case():
 def test_no_entity_names_no_account():
     assert account_in_details(read_account_details(DetailsAnswer({"RoleDetailList": []}), ["Role"])) is None
     assert account_in_details(None) is None
-
