@@ -14,7 +14,7 @@ import bootstrap_benchmark  # noqa: E402  pylint: disable=wrong-import-position
 
 
 def test_both_variants_build_the_same_accounts_and_rerun_without_writes(local_aws, tmp_path):
-    runs = bootstrap_benchmark.compare(local_aws, 2, forks=2, work=tmp_path)  # exits unless the end states match
+    runs = bootstrap_benchmark.compare(local_aws, 1, forks=1, work=tmp_path)  # exits unless the end states match
 
     by_key = {(run.variant, run.phase): run for run in runs}
     assert set(by_key) == {(variant, phase) for variant in bootstrap_benchmark.VARIANTS for phase in ("fresh", "rerun")}

@@ -1,7 +1,7 @@
 """Reliability and security, proven: bootstrap.yml converges under injected faults, and check mode is exact.
 
-A. Ten accounts bootstrapped while the local AWS throttles 20 % of their IAM and STS calls, answers some of all
-   their calls with 5xx and hides new roles from Proton for 10 s end in exactly the state of ten accounts
+A. Five accounts bootstrapped while the local AWS throttles 20 % of their IAM and STS calls, answers some of all
+   their calls with 5xx and hides new roles from Proton for 6 s end in exactly the state of five accounts
    bootstrapped without faults; a rerun then changes nothing and writes nothing. Where the retries stop short
    (throttled Proton, Secrets Manager and sts:AssumeRole calls: see ``inject_faults``) a burst of three throttles
    in a row proves it, as strict expected failures.
@@ -37,9 +37,9 @@ REPORT_ROLE_PREFIX = "protonkit.accounts.account_report : "
 SEED = 20240607
 THROTTLE_PROBABILITY = 0.2
 # Each 5xx rule draws only when the throttle rule (first match wins) let the call through.
-SERVER_ERRORS = (("InternalFailure", 500, 0.02), ("ServiceUnavailable", 503, 0.02))
-PROPAGATION_DELAY = 10
-ACCOUNTS_PER_RUN = 10
+SERVER_ERRORS = (("InternalFailure", 500, 0.03), ("ServiceUnavailable", 503, 0.03))
+PROPAGATION_DELAY = 6
+ACCOUNTS_PER_RUN = 5
 
 
 # --- running the playbook and reading its JSON output --------------------------------------------------------------
