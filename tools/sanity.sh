@@ -11,16 +11,16 @@
 # requirements from PyPI (about a minute), later runs reuse them. ansible-test bootstraps pip into each venv with
 # get-pip.py from a host we cannot reach; tools/sanity/get_pip.py stands in for it from the same cache path.
 #
-# Older ansible-core releases we support (meta/runtime.yml requires_ansible) are checked too: SANITY_CORE=2.17
-# runs the ansible-test of the release pinned in requirements/sanity-cores.txt, from its own venv under
-# .build/sanity/core-2.17 (built once), on its own copy of the collection, without the style linters.
+# Older ansible-core releases we support (meta/runtime.yml requires_ansible) are checked too: SANITY_CORE=2.18
+# runs the ansible-test of the release pinned in requirements/sanity-cores.txt, from its own toolchain venv
+# (tools/toolchain.sh, built once), on its own copy of the collection, without the style linters. The oldest core
+# runs in the oldest leg's toolchain (Python 3.11), next to amazon.aws at our floor rather than the .venv's.
 #
 # Usage: [SANITY_CORE=2.17] tools/sanity.sh [extra ansible-test sanity arguments, e.g. --test pylint plugins/...]
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 BIN="${ROOT}/.venv/bin"
-PYTHON_VERSION="${SANITY_PYTHON:-3.11}"
 SANITY_ROOT="${ROOT}/.build/sanity/ansible_collections"
 CORE="${SANITY_CORE:-}"
 if [[ -n "${CORE}" ]]; then
@@ -29,21 +29,13 @@ fi
 COPY="${SANITY_ROOT}/protonkit/accounts"
 
 core_venv() {
-    # The venv of an older ansible-core, rebuilt only when its pin changes.
-    local pin venv
-    pin="$(grep -E "^ansible-core==${CORE//./\\.}\\." "${ROOT}/requirements/sanity-cores.txt" || true)"
-    if [[ -z "${pin}" ]]; then
-        echo "SANITY_CORE=${CORE}: no ansible-core ${CORE}.x pinned in requirements/sanity-cores.txt" >&2
-        exit 2
+    local oldest
+    oldest="$(sed -n 's/^ansible-core==\([0-9]*\.[0-9]*\)\..*/\1/p' "${ROOT}/requirements/oldest.txt")"
+    if [[ "${CORE}" == "${oldest}" ]]; then
+        BIN="$("${ROOT}/tools/toolchain.sh" oldest)"
+    else
+        BIN="$("${ROOT}/tools/toolchain.sh" core "${CORE}")"
     fi
-    venv="${ROOT}/.build/sanity/core-${CORE}/venv"
-    if [[ "$(cat "${venv}/.pin" 2>/dev/null)" != "${pin}" ]]; then
-        rm -rf "${venv}"
-        "${BIN}/python" -m venv "${venv}"
-        "${venv}/bin/python" -m pip install --quiet --disable-pip-version-check "${pin}"
-        echo "${pin}" > "${venv}/.pin"
-    fi
-    BIN="${venv}/bin"
 }
 
 copy_collection() {
@@ -67,8 +59,10 @@ copy_collection() {
 }
 
 copy_dependencies() {
-    local amazon_aws
-    amazon_aws="$("${ROOT}/.venv/bin/python" -c 'import ansible_collections.amazon.aws as m; print(list(m.__path__)[0])')"
+    # amazon.aws from the toolchain under test when it has its own (the oldest leg's floor), else from the .venv.
+    local amazon_aws python="${BIN}/python"
+    "${python}" -c 'import ansible_collections.amazon.aws' 2>/dev/null || python="${ROOT}/.venv/bin/python"
+    amazon_aws="$("${python}" -c 'import ansible_collections.amazon.aws as m; print(list(m.__path__)[0])')"
     if [[ ! -f "${SANITY_ROOT}/amazon/aws/MANIFEST.json" ]] ||
         ! cmp -s "${amazon_aws}/MANIFEST.json" "${SANITY_ROOT}/amazon/aws/MANIFEST.json"; then
         rm -rf "${SANITY_ROOT}/amazon/aws"
@@ -101,6 +95,7 @@ if [[ -n "${CORE}" ]]; then
     # once, with the newest core, to keep the test command within its time budget.
     skip=(--skip-test pylint --skip-test pep8 --skip-test yamllint --skip-test changelog)
 fi
+PYTHON_VERSION="${SANITY_PYTHON:-$("${BIN}/python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')}"
 copy_collection
 copy_dependencies
 prepare_home

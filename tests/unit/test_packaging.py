@@ -32,10 +32,10 @@ def build_context(tmp_path_factory):
     return context
 
 
-def test_create_writes_a_containerfile_for_python_3_11(build_context):
+def test_create_writes_a_containerfile_for_python_3_12(build_context):
     containerfile = (build_context / "Containerfile").read_text()
-    assert 'ARG PYCMD="/usr/bin/python3.11"' in containerfile
-    assert "ansible-core>=2.17,<2.20" in containerfile
+    assert 'ARG PYCMD="/usr/bin/python3.12"' in containerfile
+    assert "ansible-core>=2.17,<2.22" in containerfile
     assert "ansible-runner" in containerfile
 
 
@@ -64,8 +64,8 @@ def test_introspection_finds_the_collections_python_dependencies(build_context, 
         capture_output=True, text=True, check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "boto3>=1.34.0  # from collection protonkit.accounts" in result.stdout
-    assert "botocore>=1.34.0  # from collection protonkit.accounts" in result.stdout
+    assert "boto3>=1.35.0  # from collection protonkit.accounts" in result.stdout
+    assert "botocore>=1.35.0  # from collection protonkit.accounts" in result.stdout
 
 
 def test_an_invalid_definition_is_rejected(tmp_path):

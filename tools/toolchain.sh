@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Build (once, and again only when its pins change) a toolchain venv other than .venv, and print its bin folder.
+#
+#   tools/toolchain.sh oldest      # the oldest leg: Python 3.11, requirements/oldest.txt, amazon.aws at our floor
+#   tools/toolchain.sh core 2.18   # ansible-core 2.18.x as pinned in requirements/sanity-cores.txt, .venv's Python
+#
+# Venvs live under .build/toolchains/<name>; all output but the bin folder goes to stderr.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+REQ="${ROOT}/requirements"
+PIP_FLAGS=(--quiet --disable-pip-version-check --no-compile)
+
+case "${1:-}" in
+    oldest)
+        name=oldest
+        python="$("${ROOT}/tools/find_python.sh" 3.11)"
+        pin="$(cat "${REQ}/oldest.txt" "${REQ}/oldest-collections.txt")"
+        install() {
+            "$1/bin/python" -m pip install "${PIP_FLAGS[@]}" -r "${REQ}/oldest.txt"
+            # ansible 12.0.0 asks for ansible-core 2.19: only its bundled collections are wanted here.
+            "$1/bin/python" -m pip install "${PIP_FLAGS[@]}" --no-deps -r "${REQ}/oldest-collections.txt"
+        }
+        ;;
+    core)
+        core="${2:?usage: toolchain.sh core 2.18}"
+        name="core-${core}"
+        python="${ROOT}/.venv/bin/python"
+        pin="$(grep -E "^ansible-core==${core//./\\.}\\." "${REQ}/sanity-cores.txt" || true)"
+        if [[ -z "${pin}" ]]; then
+            echo "toolchain.sh: no ansible-core ${core}.x pinned in requirements/sanity-cores.txt" >&2
+            exit 2
+        fi
+        install() { "$1/bin/python" -m pip install "${PIP_FLAGS[@]}" "${pin}"; }
+        ;;
+    *)
+        echo "usage: toolchain.sh oldest | core 2.x" >&2
+        exit 2
+        ;;
+esac
+
+venv="${ROOT}/.build/toolchains/${name}"
+if [[ "$(cat "${venv}/.pin" 2>/dev/null)" != "${pin}" ]]; then
+    start=${SECONDS}
+    rm -rf "${venv}"
+    "${python}" -m venv "${venv}"
+    install "${venv}" >&2
+    printf '%s' "${pin}" > "${venv}/.pin"
+    echo "toolchain ${name}: built in $((SECONDS - start)) s ($("${venv}/bin/ansible" --version | head -n 1))" >&2
+fi
+echo "${venv}/bin"
