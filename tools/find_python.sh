@@ -48,7 +48,7 @@ for minor in "${minors[@]}"; do
     # Newest patch release first.
     while IFS= read -r dir; do
         candidates+=("${dir}/bin/python${minor}")
-    done < <(ls -d "${pyenv_root}/versions/${minor}".* 2>/dev/null | sort -rV)
+    done < <(compgen -G "${pyenv_root}/versions/${minor}.*" | sort -rV)
 done
 candidates+=(python3 /usr/bin/python3)
 
