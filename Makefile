@@ -92,7 +92,7 @@ test-integration: setup
 # The end-to-end path (inventory plugin, bootstrap, rerun, teardown) through the newest toolchain (.venv) and through the
 # oldest we support (tools/toolchain.sh oldest: ansible-core 2.17, amazon.aws and boto3 at our floors, Python 3.11).
 test-toolchains: setup
-	PROTONKIT_OLDEST_BIN=$$(tools/toolchain.sh oldest) $(BIN)/python -m pytest -q tests/toolchains
+	PROTONKIT_OLDEST_BIN=$$(tools/toolchain.sh oldest) $(BIN)/python -m pytest -q -n 2 tests/toolchains
 
 # ansible-test sanity with the venv's ansible-core, then with each older release we support (requirements/sanity-cores.txt).
 SANITY_CORES := $(shell sed -n 's/^ansible-core==\([0-9]*\.[0-9]*\)\..*/\1/p' requirements/sanity-cores.txt)

@@ -72,6 +72,20 @@ def _ran(result):
     return isinstance(result, dict) and not result.get("skipped")
 
 
+def _kept_of(results, failure):
+    """What the modules left alone, each once: ``kept`` of their results (a teardown's foreign or still-used
+    entities) and ``refused`` of a failure (a bootstrap that found same-name entities that are not ours)."""
+    failure = failure or {}
+    failed_items = [item for item in failure.get("results", []) if isinstance(item, dict) and item.get("failed")]
+    lists = [result.get("kept") for result in results] + [item.get("refused") for item in [failure] + failed_items]
+    kept = []
+    for items in lists:
+        for item in items or []:
+            if isinstance(item, dict) and item not in kept:
+                kept.append({key: item.get(key) for key in ("kind", "name", "reason")})
+    return kept
+
+
 def account_record(identity, results=None, failure=None, failed_task=None, iam_admin=None, proton_roles=None,
                    removing=False):
     """One account's line in the run report, built from the module results of account_bootstrap.
@@ -101,6 +115,7 @@ def account_record(identity, results=None, failure=None, failed_task=None, iam_a
                 role_names.append(name)
     record["proton_roles"] = role_names
     record["regions"] = [r.get("region") for r in region_results if r.get("region")]
+    record["kept"] = _kept_of(module_results, failure)
 
     if failure is not None:
         record["status"] = "failed"
@@ -130,6 +145,11 @@ def report_summary(records, json_path=None, retry_path=None):
     lines = report_table(records)
     lines.append("")
     lines.append("Totals: " + ", ".join(f"{status} {number}" for status, number in counts.items()))
+    kept = [(record, item) for record in records for item in record.get("kept") or []]
+    if kept:
+        lines.append("Left as they are (not created by protonkit.accounts, or still in use):")
+        lines.extend(f"  {record.get('account_name') or record.get('host')} ({record.get('account_id') or '-'}): "
+                     f"{item['kind']} {item['name']}: {item['reason']}" for record, item in kept)
     if json_path:
         lines.append(f"JSON report: {json_path}")
     if counts["failed"] and retry_path:

@@ -91,9 +91,12 @@ options:
     description:
       - V(name) names each host after its account name, lowercased, accents dropped, with every run of characters
         other than letters, digits, C(.), C(_) and C(-) replaced by one C(-) (C(Prod Workloads (EU)) becomes
-        C(prod-workloads-eu)). Accounts whose names give the same host name are named C(<name>-<account id>)
-        instead, with a warning.
+        C(prod-workloads-eu)).
       - V(id) names each host after its 12-digit account id.
+      - A host name is never taken from whoever has it. A host that the inventory already has from another source
+        (with another C(aws_account_id)) or the implicit C(localhost) keeps its name, then the account that joined
+        the organization first. Every other account that would get the same name is named
+        C(<name>-<account id>) instead, with a warning.
     type: str
     choices: [name, id]
     default: name
@@ -121,6 +124,9 @@ notes:
     C(aws_account_arn), C(aws_account_state), C(aws_account_is_management), C(aws_organization_id), C(aws_ou_id),
     C(aws_ou_path) (V(/) for accounts directly under the root), C(aws_account_tags) (see O(include_tags)) and
     C(aws_assume_role_arn), the ARN of O(role_name) in the account, in the organization's partition."
+  - Every variable is marked unsafe, so never templated (also when read from the cache). Account names, emails,
+    OU names and tags are set by the people who run the member accounts, and a name that holds a Jinja expression
+    (a lookup that runs a command, say) must stay a name.
   - AWS Organizations is a global service; O(region) only selects the partition's endpoint and defaults to
     V(us-east-1) (use for example V(us-gov-west-1) for AWS GovCloud (US)).
   - With O(cache) enabled the listed accounts are cached (after filtering); O(keyed_groups), O(groups),
@@ -182,6 +188,7 @@ except ImportError:
 
 from ansible import constants as C
 from ansible.errors import AnsibleError
+from ansible.utils.unsafe_proxy import wrap_var
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
@@ -232,20 +239,35 @@ def tags_match(tags, tag_filters):
     return True
 
 
-def host_names(accounts, source):
-    """``({account id: host name}, [clashing names])``: a name several accounts would get is given to none of
-    them; each gets ``<name>-<account id>`` instead, so names do not depend on the listing order."""
-    if source == "id":
-        return {account["id"]: account["id"] for account in accounts}, []
-    wanted = {account["id"]: host_name_from_account_name(account["name"]) or account["id"] for account in accounts}
-    holders = {}
-    for account_id, name in wanted.items():
-        holders.setdefault(name, []).append(account_id)
-    names = {
-        account_id: name if len(holders[name]) == 1 else f"{name}-{account_id}"
-        for account_id, name in wanted.items()
-    }
-    return names, sorted(name for name, ids in holders.items() if len(ids) > 1)
+def joined_timestamp(account):
+    """When the account joined the organization, in seconds since the epoch (JSON-ready, for the cache)."""
+    joined = account.get("JoinedTimestamp")
+    return joined.timestamp() if joined else None
+
+
+def joined_first(account):
+    """Sort key: the order in which accounts joined the organization (records cached without it: by id)."""
+    return account.get("joined") or 0, account["id"]
+
+
+def host_names(accounts, source, taken=None):
+    """``({account id: host name}, [(account id, host name it would have had)])``.
+
+    A name stays with whoever had it first: the hosts in ``taken`` (host name -> its ``aws_account_id``, or None),
+    then the accounts in the order they joined the organization. Any later account that would get the same name
+    is named ``<name>-<account id>`` instead, so that a newcomer never renames an existing host (nor merges into
+    a host of another inventory source)."""
+    holders = dict(taken or {})
+    names, renamed = {}, []
+    for account in sorted(accounts, key=joined_first):
+        account_id = account["id"]
+        wanted = account_id if source == "id" else host_name_from_account_name(account["name"]) or account_id
+        if holders.setdefault(wanted, account_id) == account_id:
+            names[account_id] = wanted
+        else:
+            names[account_id] = f"{wanted}-{account_id}"
+            renamed.append((account_id, wanted))
+    return names, renamed
 
 
 class InventoryModule(AWSInventoryBase):
@@ -365,6 +387,7 @@ class InventoryModule(AWSInventoryBase):
                     "ou_id": unit_id,
                     "ou_path": units[unit_id]["path"],
                     "tags": tags,
+                    "joined": joined_timestamp(account),
                 })
         missing = sorted(include - {record["id"] for record in records})
         if missing:
@@ -403,30 +426,46 @@ class InventoryModule(AWSInventoryBase):
             child = group
         return ou_group_name(prefix, ou_path)
 
-    def _populate(self, listing):
-        accounts = listing["accounts"]
-        names, clashing = host_names(accounts, self.get_option("hostname_source"))
-        if clashing:
-            self.warn(f"{self.NAME}: several accounts would be named {', '.join(clashing)}; "
-                      "they are named <name>-<account id> instead")
-        strict = self.get_option("strict")
+    def _taken_host_names(self):
+        """Hosts the inventory already has (from sources parsed before this one): host name -> aws_account_id."""
+        # The implicit localhost counts: an account named "localhost" must not answer to "hosts: localhost".
+        taken = dict.fromkeys(C.LOCALHOST)
+        taken.update((name, host.vars.get("aws_account_id")) for name, host in self.inventory.hosts.items())
+        return taken
+
+    def _host_names(self, accounts):
+        names, renamed = host_names(accounts, self.get_option("hostname_source"), self._taken_host_names())
+        for account_id, wanted in renamed:
+            self.warn(f"{self.NAME}: account {account_id} would be named {wanted}, which a host of another source "
+                      f"or an account that joined earlier already has (and keeps); it is named {names[account_id]}")
+        return names
+
+    def _host_vars(self, listing, account):
+        # Names, emails, OU names and tags are chosen by whoever runs the member accounts: wrapped as unsafe, a name
+        # like "{{ lookup('pipe', ...) }}" is never templated by any ansible-core (2.17 and 2.18 would run it).
+        # Here, so that accounts read back from the cache are wrapped too.
         role_name = self.get_option("role_name")
-        for account in accounts:
+        return wrap_var({
+            "aws_account_id": account["id"],
+            "aws_account_name": account["name"],
+            "aws_account_email": account["email"],
+            "aws_account_arn": account["arn"],
+            "aws_account_state": account["state"],
+            "aws_account_is_management": account["is_management"],
+            "aws_organization_id": listing["organization_id"],
+            "aws_ou_id": account["ou_id"],
+            "aws_ou_path": account["ou_path"],
+            "aws_account_tags": account["tags"],
+            "aws_assume_role_arn": f"arn:{listing['partition']}:iam::{account['id']}:role/{role_name}",
+        })
+
+    def _populate(self, listing):
+        names = self._host_names(listing["accounts"])
+        strict = self.get_option("strict")
+        for account in listing["accounts"]:
             host = names[account["id"]]
             self.inventory.add_host(host)
-            host_vars = {
-                "aws_account_id": account["id"],
-                "aws_account_name": account["name"],
-                "aws_account_email": account["email"],
-                "aws_account_arn": account["arn"],
-                "aws_account_state": account["state"],
-                "aws_account_is_management": account["is_management"],
-                "aws_organization_id": listing["organization_id"],
-                "aws_ou_id": account["ou_id"],
-                "aws_ou_path": account["ou_path"],
-                "aws_account_tags": account["tags"],
-                "aws_assume_role_arn": f"arn:{listing['partition']}:iam::{account['id']}:role/{role_name}",
-            }
+            host_vars = self._host_vars(listing, account)
             for name, value in host_vars.items():
                 self.inventory.set_variable(host, name, value)
             if self.get_option("group_by_ou") and account["ou_path"] != "/":

@@ -18,7 +18,10 @@ API (``kind`` is ``"group"``, ``"user"`` or ``"role"``):
 ``iam_client(module)``
     The IAM client with the retry decorator above.
 ``identifier_problem(kind, name, path, name_option, path_option)`` -> str | None
-    IAM's name/path rules (amazon.aws ``validate_iam_identifiers``), the message naming the option to fix.
+    IAM's name/path rules (ASCII only, IAM's lengths), the message naming the option to fix.
+``tags_problem(tags, option, added=None)`` -> str | None
+    IAM's tag rules (at most 50, key and value length and characters, no ``aws:`` key), naming the option.
+    ``added``: the tags the module puts on besides (the ownership tag), which count towards the 50.
 ``policy_arn_problem(arns, option, partition=None)`` -> str | None
     A malformed managed policy ARN (or one of another partition), the message naming the option.
 ``missing_policies(client, arns)`` -> list
@@ -56,11 +59,11 @@ API (``kind`` is ``"group"``, ``"user"`` or ``"role"``):
 
 import json
 import re
+import unicodedata
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import paginated_query_with_retries
 from ansible_collections.amazon.aws.plugins.module_utils.iam import IAMErrorHandler
-from ansible_collections.amazon.aws.plugins.module_utils.iam import validate_iam_identifiers
 from ansible_collections.amazon.aws.plugins.module_utils.policy import compare_policies
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
@@ -75,7 +78,26 @@ IAM_RETRY = AWSRetry.jittered_backoff(
 )
 
 # Partitions are aws, aws-cn, aws-us-gov and the aws-iso* / aws-eusc ones: all "aws" plus dash-separated words.
-POLICY_ARN_PATTERN = re.compile(r"^arn:(aws(?:-[a-z]+)*):iam::(aws|\d{12}):policy/([\w+=,.@-]+/)*[\w+=,.@-]+$")
+# re.ASCII: in Python \w also matches letters such as "é", which IAM refuses in any name.
+POLICY_ARN_PATTERN = re.compile(r"^arn:(aws(?:-[a-z]+)*):iam::(aws|\d{12}):policy/([\w+=,.@-]+/)*[\w+=,.@-]+$",
+                                re.ASCII)
+
+# IAM's own rules for names (botocore's IAM model, shapes userNameType, groupNameType and roleNameType: pattern
+# [\w+=,.@-]+ in IAM's sense of \w, which is ASCII only) and for paths (pathType: at most 512 characters). Spelled
+# out in ASCII because Python's \w (and amazon.aws's validate_iam_identifiers with it) lets "Ädmin" through, and
+# IAM then refuses it in the middle of a run. A path's segments use the name characters: IAM's pathType would allow
+# any printable ASCII, but Proton's and IAM's own ARN patterns (account settings, policy ARNs) would not.
+IAM_NAME_CHARACTERS = "ASCII letters, digits and _+=,.@-"
+IAM_NAME_PATTERN = re.compile(r"[A-Za-z0-9_+=,.@-]+")
+IAM_PATH_PATTERN = re.compile(r"/(?:[A-Za-z0-9_+=,.@-]+/)*")
+IAM_NAME_MAX_LENGTH = {"user": 64, "group": 128, "role": 64}
+IAM_PATH_MAX_LENGTH = 512
+# IAM's tag rules (botocore: tagListType, tagKeyType, tagValueType). The characters are Unicode letters, numbers
+# and spaces (\p{L}, \p{N}, \p{Z}) and these; Python's re has no \p{...}, so unicodedata says what a character is.
+TAG_MAX_COUNT = 50
+TAG_KEY_MAX_LENGTH = 128
+TAG_VALUE_MAX_LENGTH = 256
+TAG_SYMBOLS = "_.:/=+-@"
 
 # The IAM API spells the same operation differently for each kind of entity.
 _API = {
@@ -112,14 +134,95 @@ def _paginate(client, kind, operation, name, result_key):
 
 # --- validation -------------------------------------------------------------------------------------------------
 def identifier_problem(kind, name, path, name_option, path_option):
-    """A message naming the option to fix when ``name`` or ``path`` breaks IAM's patterns, else None."""
-    name_problem = validate_iam_identifiers(kind, name=name)
+    """A message naming the option to fix when ``name`` or ``path`` breaks IAM's rules, else None."""
+    name_problem = _name_problem(kind, name)
     if name_problem:
         return f"{name_option}: {name_problem} (got {name!r})"
-    path_problem = validate_iam_identifiers(kind, path=path)
+    path_problem = _path_problem(kind, path)
     if path_problem:
         return f"{path_option}: {path_problem}, for example '/' or '/service-role/' (got {path!r})"
     return None
+
+
+def _name_problem(kind, name):
+    max_length = IAM_NAME_MAX_LENGTH[kind]
+    if not name:
+        return f"an IAM {kind} name can't be empty; use 1 to {max_length} {IAM_NAME_CHARACTERS}"
+    if len(name) > max_length:
+        return f"IAM {kind} names are at most {max_length} characters, this one has {len(name)}"
+    if not IAM_NAME_PATTERN.fullmatch(name):
+        return (f"IAM {kind} names allow only {IAM_NAME_CHARACTERS}, not {_unwanted(name, IAM_NAME_PATTERN)}; "
+                "rename it (for example without spaces or accents)")
+    return None
+
+
+def _path_problem(kind, path):
+    if path is None:
+        return None
+    if len(path) > IAM_PATH_MAX_LENGTH:
+        return f"IAM {kind} paths are at most {IAM_PATH_MAX_LENGTH} characters, this one has {len(path)}"
+    if not (path.startswith("/") and path.endswith("/")):
+        return f"{kind} path must begin and end with /"
+    if "//" in path:
+        return f"{kind} path has an empty segment (//)"
+    if not IAM_PATH_PATTERN.fullmatch(path):
+        return (f"{kind} path allows only {IAM_NAME_CHARACTERS} between its slashes, "
+                f"not {_unwanted(path.replace('/', ''), IAM_NAME_PATTERN)}")
+    return None
+
+
+def _unwanted(text, allowed):
+    """The characters of ``text`` that ``allowed`` does not match, readable: "'é', ' '"."""
+    return ", ".join(repr(char) for char in dict.fromkeys(text) if not allowed.fullmatch(char))
+
+
+def tags_problem(tags, option, added=None):
+    """A message naming ``option`` when ``tags`` (a dict, or None for "leave them alone") break IAM's tag rules;
+    ``added`` are the tags the module sets besides them (not checked: the module's own)."""
+    if not tags:
+        return None
+    count = len(dict(tags, **(added or {})))
+    if count > TAG_MAX_COUNT:
+        besides = f" with the {', '.join(sorted(added))} tag the module adds" if added else ""
+        return (f"{option}: {count} tags{besides}, but IAM allows at most {TAG_MAX_COUNT} on a user or role; "
+                f"remove {count - TAG_MAX_COUNT} of them")
+    # Checked as they will be sent: values as text (ansible_dict_to_boto3_tag_list), keys as they are.
+    for tag in ansible_dict_to_boto3_tag_list(tags):
+        problem = _tag_key_problem(tag["Key"]) or _tag_value_problem(tag["Value"])
+        if problem:
+            return f"{option}: tag {tag['Key']!r}: {problem}"
+    return None
+
+
+def _tag_key_problem(key):
+    if not isinstance(key, str):
+        return "tag keys are text; quote the key"
+    if not 1 <= len(key) <= TAG_KEY_MAX_LENGTH:
+        return f"keys are 1 to {TAG_KEY_MAX_LENGTH} characters, this one has {len(key)}; shorten it"
+    if key.casefold().startswith("aws:"):
+        return "keys starting with 'aws:' are reserved for AWS's own tags; rename the key"
+    bad = [char for char in key if not _tag_character(char)]
+    if bad:
+        return f"{_tag_characters_message(bad)} in the key"
+    return None
+
+
+def _tag_value_problem(value):
+    if len(value) > TAG_VALUE_MAX_LENGTH:
+        return f"values are at most {TAG_VALUE_MAX_LENGTH} characters, this one has {len(value)}; shorten it"
+    bad = [char for char in value if not _tag_character(char)]
+    if bad:
+        return f"{_tag_characters_message(bad)} in the value"
+    return None
+
+
+def _tag_character(char):
+    return char in TAG_SYMBOLS or unicodedata.category(char)[0] in ("L", "N", "Z")
+
+
+def _tag_characters_message(bad):
+    shown = ", ".join(repr(char) for char in dict.fromkeys(bad))
+    return f"IAM tags allow only letters, numbers, spaces and {TAG_SYMBOLS}, not {shown}"
 
 
 def policy_arn_problem(arns, option, partition=None):

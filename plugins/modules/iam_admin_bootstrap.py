@@ -27,7 +27,10 @@ options:
       - V(present) creates or updates the group, the user and console access.
       - V(absent) removes the user (with its console password, access keys, certificates, SSH keys, MFA devices,
         policies and group memberships) and the group, unless other users are still in the group
-        (see O(force)). The secret named by O(password_secret) is scheduled for deletion.
+        (see O(force)). The secret named by O(password_secret) is scheduled for deletion when it is the
+        collection's (see O(adopt)); any other secret is kept and listed in RV(kept).
+      - Either state touches only what is this collection's (see O(adopt)). With V(absent), a user or group of that
+        name that is not is left as it is and returned in RV(kept).
     type: str
     choices: [present, absent]
     default: present
@@ -92,22 +95,53 @@ options:
       - Name of an AWS Secrets Manager secret, in the same account and the module's region, that receives a new
         password as JSON with C(account_id), C(user_name), C(password) and C(signin_url).
       - Written before the login profile is created, so a password is never lost.
+      - A secret the module creates carries the tag C(protonkit:managed-by=protonkit.accounts). The module writes
+        only into such a secret, or into one an earlier version of this collection created (untagged, with the
+        description the module gives its secrets and no resource policy; it gets the tag at the next write). Any
+        other secret of that name makes the module fail before anything is written, unless O(adopt) is set.
+      - A secret ARN of another account is refused.
+      - With the defaults, anyone in the account allowed C(secretsmanager:GetSecretValue) on the secret can read the
+        password (any administrator of the account); O(password_secret_readers) restricts that.
     type: str
   password_secret_kms_key_id:
     description:
-      - KMS key (id, ARN or alias) that encrypts the secret when the module creates it for O(password_secret).
-      - The key of an existing secret is left alone.
+      - KMS key (id, ARN or alias; a customer managed key) that encrypts the secret of O(password_secret).
+      - A secret the module creates is encrypted with it; a secret of the collection that uses another key is
+        switched to it (C(UpdateSecret)). Without it the secret uses the account's AWS managed key
+        C(aws/secretsmanager), and the key of an existing secret is left alone.
     type: str
+  password_secret_readers:
+    description:
+      - ARNs of the IAM roles and users that alone may read the password from O(password_secret).
+      - The module then keeps a resource policy on the secret (C(PutResourcePolicy) with C(BlockPublicPolicy)) that
+        allows them C(secretsmanager:GetSecretValue) and denies it to every other principal, administrators of
+        the account included (the condition is on C(aws:PrincipalArn), so every session of a named role may read).
+        The policy is put on before a new password is written into a secret that already exists.
+      - It does not stop a principal allowed C(secretsmanager:PutResourcePolicy) from changing the policy; such a
+        change shows in CloudTrail.
+      - When omitted (or empty), the secret's resource policy is left alone (a secret the module creates has none).
+    type: list
+    elements: str
   password_file:
     description:
       - Path of a file on the host that runs the module which receives a new password (the same JSON as
         O(password_secret)), written with mode C(0600).
       - Its directory must exist; this is checked before anything is written.
+      - A file that already exists is replaced only when it holds the password document of the same account and
+        user; one of another account (for example one path shared by every account of an inventory) or any other
+        file makes the module fail before anything is written. Give each account its own file, for example with
+        its id in the path.
+      - Written to a temporary file in the same directory, then renamed; the temporary file is removed whenever
+        that fails.
     type: path
   tags:
     description:
       - Tags of the user.
       - When omitted, the tags of an existing user are left alone.
+      - The ownership tag C(protonkit:managed-by=protonkit.accounts) is always added (and never purged); it is how
+        the module recognises the user as its own (see O(adopt)).
+      - Checked against IAM's rules before anything is written (at most 50 tags, keys of 1 to 128 and values of up
+        to 256 letters, numbers, spaces and C(_.:/=+-@), no key starting with C(aws:), which AWS reserves).
     type: dict
     aliases: [resource_tags]
   purge_tags:
@@ -115,9 +149,36 @@ options:
     type: bool
     default: true
   force:
-    description: With O(state=absent), delete the group even when other users are still in it (they are removed from it).
+    description:
+      - With O(state=absent), delete the group even when other users are still in it (they are removed from it).
+      - Only a group that is the collection's (see O(adopt)). Once a teardown has removed the user from a group other
+        users are in, the group is no longer recognisably the collection's, so deleting it later takes O(adopt) too.
     type: bool
     default: false
+  adopt:
+    description:
+      - Take over a user or group of the given name that this collection did not create.
+      - Likewise the secret of O(password_secret) (see there). With O(state=present) it is tagged and the password
+        written into it (a resource policy it has is kept unless O(password_secret_readers) replaces it, and the
+        module warns); with O(state=absent) it is scheduled for deletion. Without it, such a secret makes
+        O(state=present) fail before its first write when a password is to be written into it, and O(state=absent)
+        keeps it (RV(kept)).
+      - The user is the collection's when it carries the tag C(protonkit:managed-by=protonkit.accounts). A user
+        without it is still recognised as one an earlier (untagging) version made when it is at O(user_path), in
+        the group, and the group has every policy of O(group_policy_arns); it is then tagged.
+      - IAM groups can't be tagged. The group is the collection's when the collection's user is in it (only the
+        module or an administrator puts it there), or when it is empty and has no inline policy and no managed
+        policy beyond O(group_policy_arns), so that taking it over gives no one any permission.
+      - With V(false) (the default), when the user or the group of that name exists and is not the collection's,
+        or when attaching O(group_policy_arns) to the group would give its other members (anyone but the user)
+        those permissions, O(state=present) fails before its first write, naming each of them and why; check mode
+        predicts the same failure. O(state=absent) leaves them as they are and returns them in RV(kept).
+      - With V(true) they are managed as if the module had created them - the user is tagged, moved to
+        O(user_path) and added to the group, O(group_policy_arns) are attached to the group whoever else is in
+        it - and O(state=absent) removes them.
+    type: bool
+    default: false
+    version_added: 0.2.0
 notes:
   - The password is never returned, logged or shown in C(--diff). RV(password_changed) says whether it was set.
   - Run this with credentials of an IAM principal in the account (for example a role assumed from the management
@@ -128,13 +189,17 @@ notes:
   - Throttling and C(EntityTemporarilyUnmodifiable) answers from IAM are retried with jittered backoff.
   - "IAM permissions used: C(iam:GetAccountAuthorizationDetails) (the account's users and groups with their policies
     and memberships in one call; in an account with more than 100 users and groups, or when it is not granted,
-    C(iam:GetGroup), C(iam:ListAttachedGroupPolicies) and C(iam:GetUser) instead), C(iam:GetLoginProfile),
+    C(iam:GetGroup), C(iam:ListAttachedGroupPolicies) and C(iam:GetUser) instead, and C(iam:ListGroupPolicies) to tell
+    whether a group without the user is the collection's), C(iam:GetLoginProfile),
     C(iam:GetPolicy), C(iam:GetAccountPasswordPolicy), and for changes C(iam:CreateGroup),
     C(iam:UpdateGroup), C(iam:AttachGroupPolicy), C(iam:DetachGroupPolicy), C(iam:CreateUser), C(iam:UpdateUser),
     C(iam:TagUser), C(iam:UntagUser), C(iam:AddUserToGroup), C(iam:CreateLoginProfile), C(iam:UpdateLoginProfile),
     C(iam:DeleteLoginProfile); with O(state=absent) also the list and delete actions of users and groups.
-    O(password_secret) needs C(secretsmanager:DescribeSecret), C(secretsmanager:CreateSecret),
-    C(secretsmanager:PutSecretValue), C(secretsmanager:RestoreSecret) and C(secretsmanager:DeleteSecret)."
+    O(password_secret) needs C(secretsmanager:DescribeSecret), C(secretsmanager:GetResourcePolicy),
+    C(secretsmanager:CreateSecret), C(secretsmanager:TagResource), C(secretsmanager:PutSecretValue),
+    C(secretsmanager:RestoreSecret) and C(secretsmanager:DeleteSecret); O(password_secret_readers) also
+    C(secretsmanager:PutResourcePolicy); O(password_secret_kms_key_id) C(secretsmanager:UpdateSecret),
+    C(kms:DescribeKey), C(kms:GenerateDataKey) and C(kms:Decrypt)."
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -251,10 +316,10 @@ user:
       returned: success
       sample: /
     tags:
-      description: Tags of the user.
+      description: Tags of the user, the ownership tag included.
       type: dict
       returned: success
-      sample: {owner: platform-team}
+      sample: {owner: platform-team, "protonkit:managed-by": protonkit.accounts}
     groups:
       description: The group this module manages, when the user is in it.
       type: list
@@ -274,6 +339,34 @@ login_profile:
       description: Whether a new password must be chosen at the next sign-in.
       type: bool
       returned: always
+kept:
+  description:
+    - With O(state=absent), what was kept, and why - the user or the group of the given names when they are not the
+      collection's (see O(adopt)), and the group when other users are still in it (it then loses the policies of
+      O(group_policy_arns), keeps its other policies and members).
+    - Empty with O(state=present).
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    kind:
+      description: V(user), V(group) or V(secret) (the secret of O(password_secret)).
+      type: str
+      returned: always
+    name:
+      description: Name of the user or group.
+      type: str
+      returned: always
+    reason:
+      description: Why it was kept.
+      type: str
+      returned: always
+  sample:
+    - kind: user
+      name: Administrator
+      reason: "not tagged protonkit:managed-by=protonkit.accounts, and not what an earlier version made: it is at
+        path '/people/', not user_path '/'"
+  version_added: 0.2.0
 password_changed:
   description: Whether this run set the console password. The password itself is never returned.
   returned: always
@@ -293,6 +386,7 @@ password_file:
   type: str
 """
 
+import errno
 import json
 import os
 import tempfile
@@ -302,7 +396,6 @@ from ansible_collections.amazon.aws.plugins.module_utils.botocore import paginat
 from ansible_collections.amazon.aws.plugins.module_utils.iam import AnsibleIAMError
 from ansible_collections.amazon.aws.plugins.module_utils.iam import IAMErrorHandler
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 
@@ -321,6 +414,23 @@ from ansible_collections.protonkit.accounts.plugins.module_utils.iam import list
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import missing_policies
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import policy_arn_problem
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import read_account_details
+from ansible_collections.protonkit.accounts.plugins.module_utils.ownership import OWNERSHIP_TAG_KEY
+from ansible_collections.protonkit.accounts.plugins.module_utils.ownership import OWNERSHIP_TAG_VALUE
+from ansible_collections.protonkit.accounts.plugins.module_utils.ownership import is_owned
+from ansible_collections.protonkit.accounts.plugins.module_utils.ownership import ownership_tags
+from ansible_collections.protonkit.accounts.plugins.module_utils.ownership import refusal_message
+from ansible_collections.protonkit.accounts.plugins.module_utils.ownership import refused
+from ansible_collections.protonkit.accounts.plugins.module_utils.ownership import with_ownership_tag
+from ansible_collections.protonkit.accounts.plugins.module_utils.iam import tags_problem
+from ansible_collections.protonkit.accounts.plugins.module_utils.password_secret import SECRETS_MANAGER_RETRY
+from ansible_collections.protonkit.accounts.plugins.module_utils.password_secret import ensure_secret
+from ansible_collections.protonkit.accounts.plugins.module_utils.password_secret import foreign_secret_refusal
+from ansible_collections.protonkit.accounts.plugins.module_utils.password_secret import read_secret
+from ansible_collections.protonkit.accounts.plugins.module_utils.password_secret import reader_policy
+from ansible_collections.protonkit.accounts.plugins.module_utils.password_secret import readers_problem
+from ansible_collections.protonkit.accounts.plugins.module_utils.password_secret import remove_secret
+from ansible_collections.protonkit.accounts.plugins.module_utils.password_secret import secret_arn_problem
+from ansible_collections.protonkit.accounts.plugins.module_utils.password_secret import secret_description
 from ansible_collections.protonkit.accounts.plugins.module_utils.passwords import generate_password
 from ansible_collections.protonkit.accounts.plugins.module_utils.passwords import get_password_policy
 from ansible_collections.protonkit.accounts.plugins.module_utils.passwords import password_policy_problems
@@ -331,8 +441,8 @@ except ImportError:
     pass  # AnsibleAWSModule reports a missing botocore
 
 NO_LOGIN_PROFILE = {"exists": False, "password_reset_required": False}
-# Secrets Manager throttles with ThrottlingException, which AWSRetry does not retry by default.
-SECRETS_MANAGER_RETRY = AWSRetry.jittered_backoff(catch_extra_error_codes=["ThrottlingException"])
+# The keys of the password document (in the secret and the file): a file with exactly these is one we wrote.
+DOCUMENT_KEYS = {"account_id", "user_name", "password", "signin_url"}
 
 
 # --- reading the account once ----------------------------------------------------------------------------------
@@ -364,7 +474,8 @@ def group_in_details(details, name):
     if group is None:
         return None
     members = [user["UserName"] for user in details["users"].values() if group["GroupName"] in user.get("GroupList", [])]
-    return _group_view(group, members, attached_policy_arns(group))
+    return _group_view(group, members, attached_policy_arns(group),
+                       [policy["PolicyName"] for policy in group.get("GroupPolicyList", [])])
 
 
 def user_in_details(details, name):
@@ -383,9 +494,10 @@ def get_login_profile(client, name):
     return {"exists": True, "password_reset_required": bool(profile.get("PasswordResetRequired"))}
 
 
-def _group_view(group, members, policies):
+def _group_view(group, members, policies, inline_policies=None):
+    # inline_policies (names) only decide whether the group is ours; None: not read (read when that needs it).
     return {"name": group["GroupName"], "arn": group["Arn"], "id": group.get("GroupId"), "path": group["Path"],
-            "attached_policies": policies, "members": members}
+            "attached_policies": policies, "members": members, "inline_policies": inline_policies}
 
 
 def _user_view(user):
@@ -393,12 +505,90 @@ def _user_view(user):
             "tags": boto3_tag_list_to_ansible_dict(user.get("Tags", [])), "groups": []}
 
 
+# --- ownership: only what is this collection's is changed or removed ------------------------------------------------
+# See the adopt option (DOCUMENTATION) and docs/security.md, "Ownership".
+def user_problem(state, params, policy_arns):
+    """Why the user of that name is not ours (None: it is, or there is none)."""
+    user, group = state["user"], state["group"]
+    if user is None or is_owned(user["tags"]):
+        return None
+    # Earlier versions tagged nothing. What they left is recognised by its shape: the user at user_path, in the
+    # group, which has every policy we attach. Tagging such a user changes none of its permissions.
+    if user["path"] != params["user_path"]:
+        shape = f"it is at path {user['path']!r}, not user_path {params['user_path']!r}"
+    elif group is None or user["name"] not in group["members"]:
+        shape = f"it is not in group {params['group_name']}"
+    elif not set(policy_arns) <= set(group["attached_policies"]):
+        shape = f"group {params['group_name']} lacks {', '.join(sorted(set(policy_arns) - set(group['attached_policies'])))}"
+    else:
+        return None
+    return (f"not tagged {OWNERSHIP_TAG_KEY}={OWNERSHIP_TAG_VALUE}, and not what an earlier version made: {shape}")
+
+
+def group_problem(client, state, policy_arns, our_user):
+    """Why the group of that name is not ours (None: it is, or there is none). ``our_user``: the name of the user
+    when it is ours, else None. Groups can't be tagged: a group is ours when our user is in it (only we, or an
+    administrator, put it there), or when taking it over gives no one any permission: no members, no inline policy,
+    no managed policy but ours."""
+    group = state["group"]
+    if group is None or (our_user is not None and our_user in group["members"]):
+        return None
+    if group["members"]:
+        return f"it has members ({', '.join(sorted(group['members']))}), none of them a user of this collection"
+    others = sorted(set(group["attached_policies"]) - set(policy_arns))
+    if others:
+        return f"it has managed policies the module does not attach ({', '.join(others)})"
+    inline = group["inline_policies"]
+    if inline is None:  # read entity by entity: the group's inline policies are asked for only now
+        inline = list_group_policy_names(client, group["name"])
+    if inline:
+        return f"it has inline policies ({', '.join(sorted(inline))})"
+    return None
+
+
+@IAMErrorHandler.list_error_handler("list the group's inline policies", [])
+def list_group_policy_names(client, name):
+    return paginated_query_with_retries(client, "list_group_policies", retry_decorator=IAM_RETRY,
+                                        GroupName=name).get("PolicyNames", [])
+
+
+def ownership_refusals(module, client, state, policy_arns, attaching):
+    """``(refusals, our_user)``: what of the account's the module must leave alone (empty with ``adopt``), and the
+    user's name when it is ours to change. ``attaching``: the run attaches the group's policies (state=present).
+    Decided from the first read, before any write."""
+    params = module.params
+    user_reason = user_problem(state, params, policy_arns)
+    our_user = state["user"]["name"] if state["user"] and (user_reason is None or params["adopt"]) else None
+    group_reason = group_problem(client, state, policy_arns, our_user)
+    if attaching and not group_reason:
+        group_reason = attach_problem(state, policy_arns, params["user_name"])
+    if params["adopt"]:
+        return [], our_user
+    refusals = []
+    if user_reason:
+        refusals.append(refused("user", state["user"]["name"], user_reason))
+    if group_reason:
+        refusals.append(refused("group", state["group"]["name"], group_reason))
+    return refusals, our_user
+
+
+def attach_problem(state, policy_arns, user_name):
+    """Why attaching the group's policies now would be unsafe: it would give them to users other than ours."""
+    group = state["group"]
+    new = sorted(set(policy_arns) - set(group["attached_policies"])) if group else []
+    others = sorted(set(group["members"]) - {user_name}) if group else []
+    if new and others:
+        return (f"attaching {', '.join(new)} would give its other members ({', '.join(others)}) these permissions")
+    return None
+
+
 # --- validating everything before the first write -----------------------------------------------------------------
 def validate_params(module, policy_arns, partition):
     params = module.params
     problem = (identifier_problem("group", params["group_name"], params["group_path"], "group_name", "group_path")
                or identifier_problem("user", params["user_name"], params["user_path"], "user_name", "user_path")
-               or policy_arn_problem(policy_arns, "group_policy_arns", partition))
+               or policy_arn_problem(policy_arns, "group_policy_arns", partition)
+               or tags_problem(params["tags"], "tags", added=ownership_tags()))
     if params["update_password"] == "always" and not params["password"]:
         problem = ("update_password: 'always' needs a password to set on every run; give password, or use "
                    "update_password: on_create to generate one only when console access is created")
@@ -449,6 +639,61 @@ def plan_password(module, client, state, identity):
     return password, True
 
 
+def plan_delivery(module, identity, password):
+    """Where a password may go, decided from reads only, before the first write (IAM's included): refuses a
+    secret or a file that is not ours. Returns the secret as it is now, or ``False`` when this run leaves the
+    secret alone (a rerun with the defaults does not even read it)."""
+    params = module.params
+    problem = ((params["password_secret"] and secret_arn_problem(params["password_secret"], identity["account_id"]))
+               or readers_problem(params["password_secret_readers"]))
+    if password is not None and params["password_file"]:
+        problem = problem or password_file_owner_problem(params["password_file"], identity["account_id"],
+                                                         params["user_name"])
+    if problem:
+        module.fail_json(msg=problem)
+    hardening = params["password_secret_readers"] or params["password_secret_kms_key_id"]
+    if not params["password_secret"] or (password is None and not hardening):
+        return False
+    current = read_password_secret(module, bool(params["password_secret_readers"]))
+    refusal = foreign_secret_refusal(current, params["adopt"])
+    if refusal:
+        module.fail_json(msg=f"password_secret: {refusal_message([refusal], 'iam_admin_adopt')}", refused=[refusal])
+    if current and current["ownership"] == "foreign" and current["policy"] and not params["password_secret_readers"]:
+        module.warn(f"adopt: secret {current['name']} keeps its resource policy, which may let others read the "
+                    "password; set password_secret_readers to replace it")
+    return current
+
+
+def read_password_secret(module, need_policy):
+    secrets = module.client("secretsmanager", retry_decorator=SECRETS_MANAGER_RETRY)
+    try:
+        return read_secret(secrets, module.params["password_secret"], module.params["user_name"], need_policy)
+    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
+        module.fail_json_aws(e, msg=f"password_secret: could not read secret {module.params['password_secret']}; "
+                                    "nothing was changed")
+
+
+def password_file_owner_problem(path, account_id, user_name):
+    """A file is replaced only when it holds this account's and user's password document: one path shared by
+    every account of an inventory would otherwise keep the last account's password only, each run reporting it
+    delivered."""
+    if not os.path.lexists(path):
+        return None
+    try:
+        with open(path) as handle:
+            document = json.load(handle)
+    except (OSError, ValueError):  # the reason is not quoted: a parse error may quote the file's content
+        document = None
+    if not isinstance(document, dict) or set(document) != DOCUMENT_KEYS:
+        return (f"password_file: {path} exists and is not a password document of this module (or can't be read); "
+                "it was not replaced and nothing was changed. Give another path, or remove the file")
+    if (document["account_id"], document["user_name"]) != (account_id, user_name):
+        return (f"password_file: {path} holds the password of user {document['user_name']} of account "
+                f"{document['account_id']}; it was not replaced and nothing was changed. Give each account its own "
+                "file, with the account id in the path (e.g. /secure/<account id>-admin.json)")
+    return None
+
+
 # --- ensure: one piece each -------------------------------------------------------------------------------------
 @IAMErrorHandler.common_error_handler("create or update group")
 def ensure_group(module, client, identity, current):
@@ -471,7 +716,7 @@ def ensure_user(module, client, identity, current):
     params = module.params
     name, path = params["user_name"], params["user_path"]
     if current is None:
-        tags = params["tags"] or {}
+        tags = with_ownership_tag(params["tags"])
         user = {"UserName": name, "Path": path, "UserId": None,
                 "Arn": iam_arn(identity["partition"], identity["account_id"], "user", path, name)}
         if not module.check_mode:
@@ -484,8 +729,10 @@ def ensure_user(module, client, identity, current):
             client.update_user(aws_retry=True, UserName=name, NewPath=path)
         after.update(path=path, arn=iam_arn(identity["partition"], identity["account_id"], "user", path, name))
         changed = True
-    tags_changed, after["tags"] = ensure_tags(module, client, "user", name, current["tags"], params["tags"],
-                                              params["purge_tags"])
+    # The ownership tag is always set (adopting is tagging); without tags asked for, the others are left alone.
+    tags_changed, after["tags"] = ensure_tags(module, client, "user", name, current["tags"],
+                                              with_ownership_tag(params["tags"]),
+                                              params["purge_tags"] and params["tags"] is not None)
     return changed or tags_changed, after
 
 
@@ -499,88 +746,107 @@ def ensure_membership(module, client, group, user):
 
 
 @IAMErrorHandler.common_error_handler("update console access (login profile)")
-def ensure_console_access(module, client, identity, current, password):
-    """Login profile as asked; ``password`` (None: keep it) is delivered before it is set. Returns
-    ``(changed, login_profile, delivered_to)``."""
+def ensure_console_access(module, client, current, password):
+    """Login profile as asked; ``password`` (None: keep it) was delivered already. Returns
+    ``(changed, login_profile)``."""
     params = module.params
     name, reset_required = params["user_name"], params["password_reset_required"]
     wanted = {"exists": True, "password_reset_required": reset_required}
     if not params["console_access"]:
         if current["exists"] and not module.check_mode:
             client.delete_login_profile(aws_retry=True, UserName=name)
-        return current["exists"], dict(NO_LOGIN_PROFILE), {}
+        return current["exists"], dict(NO_LOGIN_PROFILE)
     if password is None:
         # The flag belongs to a password this module sets. Once the user has chosen their own password, AWS clears
         # it: setting it again would force yet another reset at every run. So without a new password it is only
         # ever lifted (true -> false), never raised.
         wanted["password_reset_required"] = current["password_reset_required"] and reset_required
         if current == wanted:
-            return False, current, {}
+            return False, current
         if not module.check_mode:
             client.update_login_profile(aws_retry=True, UserName=name, PasswordResetRequired=False)
-        return True, wanted, {}
+        return True, wanted
     if module.check_mode:
-        return True, wanted, {}
-    delivered_to = deliver_password(module, identity, password)
+        return True, wanted
     if current["exists"]:
         client.update_login_profile(aws_retry=True, UserName=name, Password=password,
                                     PasswordResetRequired=reset_required)
     else:
         client.create_login_profile(aws_retry=True, UserName=name, Password=password,
                                     PasswordResetRequired=reset_required)
-    return True, wanted, delivered_to
+    return True, wanted
 
 
 # --- delivering a new password ------------------------------------------------------------------------------------
-def deliver_password(module, identity, password):
+def deliver_password(module, identity, secret, password):
+    """``password`` (None: none to deliver) to the secret and the file, and the secret's settings. Runs before the
+    login profile is set, so a password is never lost. Returns ``(changed, secret_after, delivered_to)``."""
     params = module.params
-    document = json.dumps({
-        "account_id": identity["account_id"],
-        "user_name": params["user_name"],
-        "password": password,
-        "signin_url": signin_url(identity["partition"], identity["account_id"]),
-    })
-    delivered_to = {}
-    if params["password_secret"]:
-        delivered_to["password_secret_arn"] = write_secret(module, document)
-    if params["password_file"]:
-        write_private_file(module, params["password_file"], document)
+    document = None
+    if password is not None:
+        document = json.dumps({
+            "account_id": identity["account_id"],
+            "user_name": params["user_name"],
+            "password": password,
+            "signin_url": signin_url(identity["partition"], identity["account_id"]),
+        })
+    changed, secret_after, delivered_to = False, secret, {}
+    if secret is not False:
+        changed, secret_after = write_secret(module, secret, document)
+        if document is not None and not module.check_mode:
+            delivered_to["password_secret_arn"] = secret_after["arn"]
+    if document is not None and params["password_file"] and not module.check_mode:
+        write_private_file(module, identity, params["password_file"], document)
         delivered_to["password_file"] = params["password_file"]
-    return delivered_to
+    return changed, secret_after, delivered_to
 
 
-def write_secret(module, document):
+def write_secret(module, current, document):
     params = module.params
     secrets = module.client("secretsmanager", retry_decorator=SECRETS_MANAGER_RETRY)
+    wanted = {"description": secret_description(params["user_name"]),
+              "kms_key_id": params["password_secret_kms_key_id"],
+              "policy": reader_policy(params["password_secret_readers"]) if params["password_secret_readers"] else None}
     try:
-        try:
-            secret = secrets.describe_secret(aws_retry=True, SecretId=params["password_secret"])
-        except is_boto3_error_code("ResourceNotFoundException"):
-            create = {"Name": params["password_secret"], "SecretString": document,
-                      "Description": f"Console password of IAM user {params['user_name']} (protonkit.accounts)"}
-            if params["password_secret_kms_key_id"]:
-                create["KmsKeyId"] = params["password_secret_kms_key_id"]
-            return secrets.create_secret(aws_retry=True, **create)["ARN"]
-        if secret.get("DeletedDate"):
-            # A previous state=absent scheduled it for deletion; a new password needs it back.
-            secrets.restore_secret(aws_retry=True, SecretId=secret["ARN"])
-        secrets.put_secret_value(aws_retry=True, SecretId=secret["ARN"], SecretString=document)
-        return secret["ARN"]
-    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:  # pylint: disable=duplicate-except
-        module.fail_json_aws(e, msg=f"password_secret: could not store the new password in secret "
-                                    f"{params['password_secret']}; console access was not changed")
+        return ensure_secret(module, secrets, current, document, wanted)
+    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
+        module.fail_json_aws(e, msg=f"password_secret: could not update secret {params['password_secret']}; "
+                                    "console access was not changed")
 
 
-def write_private_file(module, path, document):
+def write_private_file(module, identity, path, document):
     directory = os.path.dirname(os.path.abspath(path))
+    temporary = None
     try:
         descriptor, temporary = tempfile.mkstemp(dir=directory, prefix=".protonkit-")  # created with mode 0600
         with os.fdopen(descriptor, "w") as handle:
             handle.write(document + "\n")
         os.chmod(temporary, 0o600)
-        os.replace(temporary, path)
+        try:
+            # A new file is linked, which never replaces a file that appeared since the check: parallel runs (forks)
+            # given one shared path would otherwise all pass it, and only the last password would be kept.
+            os.link(temporary, path)
+        except FileExistsError:
+            problem = password_file_owner_problem(path, identity["account_id"], module.params["user_name"])
+            if problem:
+                module.fail_json(msg=f"{problem}; console access was not changed")
+            os.replace(temporary, path)
+            temporary = None
+        except OSError as e:
+            if e.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP):
+                raise
+            os.replace(temporary, path)  # a file system without hard links
+            temporary = None
     except OSError as e:
         module.fail_json(msg=f"password_file: could not write {path}: {e.strerror}; console access was not changed")
+    finally:
+        # Linked (the temporary name is no longer needed) or failed anywhere (fail_json exits through here too): a
+        # leftover would be a copy of the password that nobody knows about.
+        if temporary is not None:
+            try:
+                os.unlink(temporary)
+            except OSError:
+                pass
 
 
 # --- state=absent -----------------------------------------------------------------------------------------------------
@@ -615,14 +881,22 @@ def remove_user(module, client, user):
 
 
 @IAMErrorHandler.common_error_handler("delete group")
-def remove_group(module, client, group, removed_user):
-    """Delete the group unless other users are still in it (and ``force`` is off). Returns (changed, kept_reason)."""
+def remove_group(module, client, group, removed_user, policy_arns):
+    """Delete the group (ours) unless other users are still in it (and ``force`` is off): it then only loses the
+    policies we attach, so that no one is left an administrator through it. Returns (changed, kept group or None)."""
     if group is None:
         return False, None
     others = [member for member in group["members"] if member != removed_user]
     if others and not module.params["force"]:
-        return False, (f"group {group['name']} still has members ({', '.join(sorted(others))}); "
-                       "it was kept. Use force: true to delete it anyway")
+        ours = sorted(set(group["attached_policies"]) & set(policy_arns))
+        if not module.check_mode:
+            for arn in ours:
+                client.detach_group_policy(aws_retry=True, GroupName=group["name"], PolicyArn=arn)
+        detached = f", without {', '.join(ours)}" if ours else ""
+        reason = (f"group {group['name']} still has members ({', '.join(sorted(others))}); it was kept{detached}. "
+                  "Use force: true to delete it anyway")
+        return bool(ours), dict(group, attached_policies=sorted(set(group["attached_policies"]) - set(ours)),
+                                kept_reason=reason)
     if not module.check_mode:
         for member in others:
             client.remove_user_from_group(aws_retry=True, GroupName=group["name"], UserName=member)
@@ -634,47 +908,75 @@ def remove_group(module, client, group, removed_user):
     return True, None
 
 
-def remove_secret(module):
-    """Schedule the password secret for deletion (recoverable for 30 days). Returns changed."""
-    if not module.params["password_secret"]:
+def secret_before_removal(module, identity):
+    """The password secret as it is (``False``: none named), read before the first removal."""
+    name = module.params["password_secret"]
+    if not name:
         return False
+    problem = secret_arn_problem(name, identity["account_id"])
+    if problem:
+        module.fail_json(msg=problem)
+    return read_password_secret(module, need_policy=False)
+
+
+def delete_secret(module, current):
+    """Schedule our password secret for deletion (recoverable for 30 days); keep anyone else's. Returns
+    ``(changed, kept)``."""
+    if current is False:
+        return False, None
     secrets = module.client("secretsmanager", retry_decorator=SECRETS_MANAGER_RETRY)
     try:
-        secret = secrets.describe_secret(aws_retry=True, SecretId=module.params["password_secret"])
-        if secret.get("DeletedDate"):
-            return False
-        if not module.check_mode:
-            secrets.delete_secret(aws_retry=True, SecretId=secret["ARN"], RecoveryWindowInDays=30)
-    except is_boto3_error_code("ResourceNotFoundException"):
-        return False
-    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:  # pylint: disable=duplicate-except
+        return remove_secret(module, secrets, current, module.params["adopt"])
+    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
         module.fail_json_aws(e, msg=f"password_secret: could not schedule secret {module.params['password_secret']} "
                                     "for deletion (the user and group were handled)")
-    return True
 
 
 # --- the two states -------------------------------------------------------------------------------------------------
 def _diff_view(state):
     group, user = state["group"], state["user"]
-    return {
+    view = {
         "group": {k: group[k] for k in ("name", "path", "attached_policies")} if group else {},
         "user": {k: user[k] for k in ("name", "path", "tags", "groups")} if user else {},
         "login_profile": dict(state["login_profile"]),
     }
+    if state.get("secret", False) is not False:  # only when the run read it
+        view["password_secret"] = _secret_view(state["secret"])
+    return view
+
+
+def _secret_view(secret):
+    """The password secret in --diff: never its value; its resource policy only when it was read."""
+    if secret is None:
+        return {}
+    view = {"name": secret["name"], "scheduled_for_deletion": secret["deleted"], "tags": secret["tags"],
+            "kms_key_id": secret["kms_key_id"]}
+    if secret["policy"] is not False:
+        view["resource_policy"] = secret["policy"]
+    return view
 
 
 def _without_members(view):
-    """The group as returned: its member list is read only to decide membership and deletion."""
-    return {k: v for k, v in view.items() if k != "members"} if view else {}
+    """The group as returned: its members and inline policies are read only to decide membership, ownership and
+    deletion."""
+    return {k: v for k, v in view.items() if k not in ("members", "inline_policies")} if view else {}
+
+
+def group_policy_arns(params, partition):
+    """The policies the group gets: those named, by default the partition's AdministratorAccess."""
+    if params["group_policy_arns"] is None:
+        return [aws_managed_policy_arn(partition, "AdministratorAccess")]
+    return params["group_policy_arns"]
 
 
 def bootstrap(module, client, identity):
     params = module.params
-    policy_arns = params["group_policy_arns"]
-    if policy_arns is None:
-        policy_arns = [aws_managed_policy_arn(identity["partition"], "AdministratorAccess")]
+    policy_arns = group_policy_arns(params, identity["partition"])
     validate_params(module, policy_arns, identity["partition"])
     before = read_state(client, params)
+    refusals = ownership_refusals(module, client, before, policy_arns, attaching=True)[0]
+    if refusals:
+        module.fail_json(msg=refusal_message(refusals, "iam_admin_adopt"), refused=refusals)
     attached = before["group"]["attached_policies"] if before["group"] else []
     # The default, the partition's AdministratorAccess, exists in every account: only policies the user named are
     # looked up (one GetPolicy each) before anything is written.
@@ -683,24 +985,27 @@ def bootstrap(module, client, identity):
     if unknown:
         module.fail_json(msg=f"group_policy_arns: no such managed policy: {', '.join(unknown)}")
     password, generated = plan_password(module, client, before, identity)
+    before["secret"] = plan_delivery(module, identity, password)
 
     group_changed, group = ensure_group(module, client, identity, before["group"])
     policies_changed, group["attached_policies"] = ensure_attached_policies(
         module, client, "group", group["name"], attached, policy_arns, params["purge_policies"])
     user_changed, user = ensure_user(module, client, identity, before["user"])
     member_changed, user = ensure_membership(module, client, group, user)
-    login_changed, login_profile, delivered_to = ensure_console_access(
-        module, client, identity, before["login_profile"], password)
+    # The password reaches its destinations before the login profile that uses it is set: it is never lost.
+    secret_changed, secret, delivered_to = deliver_password(module, identity, before["secret"], password)
+    login_changed, login_profile = ensure_console_access(module, client, before["login_profile"], password)
 
-    after = {"group": group, "user": user, "login_profile": login_profile}
+    after = {"group": group, "user": user, "login_profile": login_profile, "secret": secret}
     return dict(
-        changed=any((group_changed, policies_changed, user_changed, member_changed, login_changed)),
+        changed=any((group_changed, policies_changed, user_changed, member_changed, secret_changed, login_changed)),
         created=before["group"] is None or before["user"] is None,
         group=_without_members(group),
         user=user,
         login_profile=login_profile,
         password_changed=password is not None,
         password_generated=generated,
+        kept=[],
         diff={"before": _diff_view(before), "after": _diff_view(after)},
         **delivered_to,
     )
@@ -713,22 +1018,35 @@ def remove(module, client, identity):
     if problem:
         module.fail_json(msg=problem)
     before = read_state(client, params)
-    user_removed = remove_user(module, client, before["user"])
-    group_removed, kept_reason = remove_group(module, client, before["group"], params["user_name"])
-    secret_removed = remove_secret(module)
-    group_after = {}
-    if kept_reason:
-        group_after = dict(_without_members(before["group"]), kept_reason=kept_reason)
-    after = {"group": None if group_removed else before["group"], "user": None,
-             "login_profile": dict(NO_LOGIN_PROFILE)}
+    before["secret"] = secret_before_removal(module, identity)
+    policy_arns = group_policy_arns(params, identity["partition"])
+    # What is not ours is kept as it is, decided before the first removal (the user's membership makes the group ours).
+    kept, our_user = ownership_refusals(module, client, before, policy_arns, attaching=False)
+    foreign = {item["kind"]: item["reason"] for item in kept}
+    user = None if "user" in foreign else before["user"]
+    user_removed = remove_user(module, client, user)
+    group_changed, group_kept = False, None
+    if "group" in foreign:
+        group_kept = dict(before["group"], kept_reason=f"group {before['group']['name']}: {foreign['group']}")
+    else:
+        group_changed, group_kept = remove_group(module, client, before["group"], our_user, policy_arns)
+        if group_kept:
+            kept.append(refused("group", group_kept["name"], group_kept["kept_reason"]))
+    secret_removed, secret_kept = delete_secret(module, before["secret"])
+    if secret_kept:
+        kept.append(secret_kept)
+    login_profile = before["login_profile"] if user is None else dict(NO_LOGIN_PROFILE)
+    after = {"group": group_kept, "user": before["user"] if user is None else None, "login_profile": login_profile,
+             "secret": dict(before["secret"], deleted=True) if secret_removed else before["secret"]}
     return dict(
-        changed=user_removed or group_removed or secret_removed,
+        changed=user_removed or group_changed or secret_removed,
         created=False,
-        group=group_after,
-        user={},
-        login_profile=dict(NO_LOGIN_PROFILE),
+        group=_without_members(group_kept),
+        user=before["user"] if user is None and before["user"] else {},
+        login_profile=login_profile,
         password_changed=False,
         password_generated=False,
+        kept=kept,
         diff={"before": _diff_view(before), "after": _diff_view(after)},
     )
 
@@ -748,12 +1066,15 @@ def main():
         password_reset_required=dict(type="bool", default=True, no_log=False),
         password_secret=dict(type="str", no_log=False),
         password_secret_kms_key_id=dict(type="str", no_log=False),
+        password_secret_readers=dict(type="list", elements="str", no_log=False),
         password_file=dict(type="path", no_log=False),
         tags=dict(type="dict", aliases=["resource_tags"]),
         purge_tags=dict(type="bool", default=True),
         force=dict(type="bool", default=False),
+        adopt=dict(type="bool", default=False),
     )
-    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True,
+                              required_by={"password_secret_readers": "password_secret"})
     identity = get_caller_account(module)
     if identity["is_root"]:
         module.warn("Running as the root user of account %s. Use an IAM role instead, and lock the root user away "

@@ -25,7 +25,9 @@ options:
       - V(absent) clears the settings that point at these roles (others only with O(force)) and deletes the roles,
         with their inline policies, attached policies and instance profile memberships. It removes every role this
         module can create under the given names (O(service_role_name), O(pipeline_role_name) and
-        O(codebuild_role_name)), whatever O(shared_role) and O(codebuild_role) say.
+        O(codebuild_role_name)), whatever O(shared_role) and O(codebuild_role) say, when the role is the
+        collection's (see O(adopt)) and at O(role_path). Any other role of those names is kept, and returned in
+        RV(kept).
     type: str
     choices: [present, absent]
     default: present
@@ -96,7 +98,13 @@ options:
     type: str
     default: AWSProtonCodeBuildProvisioningRole
   tags:
-    description: Tags of the roles.
+    description:
+      - Tags of the roles.
+      - The ownership tag C(protonkit:managed-by=protonkit.accounts) is always added (and never purged); it is how
+        the module recognises a role as its own (see O(adopt)). When O(tags) is omitted, the roles' other tags are
+        left alone.
+      - Checked against IAM's rules before anything is written (at most 50 tags, keys of 1 to 128 and values of up
+        to 256 letters, numbers, spaces and C(_.:/=+-@), no key starting with C(aws:), which AWS reserves).
     type: dict
     aliases: [resource_tags]
   purge_tags:
@@ -144,6 +152,21 @@ options:
         pipeline provisioning repository.
     type: bool
     default: false
+  adopt:
+    description:
+      - Take over a role of one of the given names that this collection did not create.
+      - A role is the collection's when it carries the tag C(protonkit:managed-by=protonkit.accounts). A role
+        without it is still recognised as one an earlier (untagging) version made when it is at O(role_path) with
+        exactly the trust policy this module writes; it is then tagged.
+      - With V(false) (the default), when a role the run would manage exists and is not the collection's,
+        O(state=present) fails before its first write, naming each such role and why; check mode predicts the same
+        failure. O(state=absent) leaves such roles as they are and returns them in RV(kept).
+      - With V(true) such a role is tagged and managed as if the module had created it (its trust policy replaced,
+        its other policies removed unless O(purge_policies=false)), and O(state=absent) deletes it. A role at
+        another path than O(role_path) is still an error (IAM can't move a role), and is never deleted.
+    type: bool
+    default: false
+    version_added: 0.2.0
 notes:
   - The AWS Proton guide prints the confused-deputy condition as C(arn:aws::proton:...), with an empty service field.
     That ARN never matches, so Proton could never assume such a role. This module writes the well-formed
@@ -250,7 +273,7 @@ roles:
           description: Inline policies, name to document.
           type: dict
         tags:
-          description: Tags of the role.
+          description: Tags of the role, the ownership tag included.
           type: dict
     pipeline:
       description: The Proton pipeline service role, with the keys of RV(roles.service).
@@ -280,7 +303,34 @@ roles:
       managed_policy_arns: []
       inline_policies:
         ProtonProvisioning: {}
-      tags: {}
+      tags:
+        "protonkit:managed-by": protonkit.accounts
+kept:
+  description:
+    - With O(state=absent), the roles of the given names that were not deleted, and why - not the collection's (see
+      O(adopt)), or not at O(role_path). Empty with O(state=present).
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    kind:
+      description: V(role).
+      type: str
+      returned: always
+    name:
+      description: Role name.
+      type: str
+      returned: always
+    reason:
+      description: Why it was kept.
+      type: str
+      returned: always
+  sample:
+    - kind: role
+      name: AWSProtonServiceRole
+      reason: "not tagged protonkit:managed-by=protonkit.accounts, and not what an earlier version made: its trust
+        policy is not the one this module writes"
+  version_added: 0.2.0
 removed_roles:
   description: Names of the roles deleted (to be deleted in check mode).
   returned: when O(state=absent)
@@ -326,6 +376,7 @@ settings_retries:
 
 from ansible_collections.amazon.aws.plugins.module_utils.iam import AnsibleIAMError
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.amazon.aws.plugins.module_utils.policy import compare_policies
 
 from ansible_collections.protonkit.accounts.plugins.module_utils.account import aws_managed_policy_arn
 from ansible_collections.protonkit.accounts.plugins.module_utils.account import get_caller_account
@@ -340,6 +391,14 @@ from ansible_collections.protonkit.accounts.plugins.module_utils.iam import miss
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import policy_arn_problem
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import read_account_details
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import role_path_problem
+from ansible_collections.protonkit.accounts.plugins.module_utils.iam import tags_problem
+from ansible_collections.protonkit.accounts.plugins.module_utils.ownership import OWNERSHIP_TAG_KEY
+from ansible_collections.protonkit.accounts.plugins.module_utils.ownership import OWNERSHIP_TAG_VALUE
+from ansible_collections.protonkit.accounts.plugins.module_utils.ownership import is_owned
+from ansible_collections.protonkit.accounts.plugins.module_utils.ownership import ownership_tags
+from ansible_collections.protonkit.accounts.plugins.module_utils.ownership import refusal_message
+from ansible_collections.protonkit.accounts.plugins.module_utils.ownership import refused
+from ansible_collections.protonkit.accounts.plugins.module_utils.ownership import with_ownership_tag
 from ansible_collections.protonkit.accounts.plugins.module_utils.proton import CODEBUILD_SERVICE
 from ansible_collections.protonkit.accounts.plugins.module_utils.proton import PERMISSIONS_POLICY_NAME
 from ansible_collections.protonkit.accounts.plugins.module_utils.proton import PROTON_SERVICE
@@ -380,7 +439,7 @@ def desired_roles(params, identity, inline_documents):
     def role(name, service, description, managed_arns, inline_policies):
         return {"name": name, "path": path, "arn": iam_arn(partition, account_id, "role", path, name),
                 "description": description, "trust_policy": trust_policy(service, account_id, partition),
-                "tags": params["tags"], "managed_policy_arns": sorted(set(managed_arns)),
+                "tags": with_ownership_tag(params["tags"]), "managed_policy_arns": sorted(set(managed_arns)),
                 "inline_policies": inline_policies}
 
     service = role(params["service_role_name"], PROTON_SERVICE,
@@ -403,6 +462,7 @@ def input_problem(params):
         problem = problem or identifier_problem("role", params[option], params["role_path"], option, "role_path")
     if params["state"] == "absent":
         return problem
+    problem = problem or tags_problem(params["tags"], "tags", added=ownership_tags())
     problem = problem or policy_arn_problem(params["managed_policy_arns"], "managed_policy_arns")
     problem = problem or permissions_problem(params["permissions"], params["allowed_services"])
     problem = problem or inline_policies_problem(params["permissions"], params["inline_policies"])[1]
@@ -416,8 +476,39 @@ def input_problem(params):
     return problem
 
 
+# --- ownership: only what is this collection's is changed or removed ------------------------------------------------
+# See the adopt option (DOCUMENTATION) and docs/security.md, "Ownership".
+def role_problem(current, trust, path):
+    """Why an existing role is not ours (None: it is, or there is none). ``trust``: the trust policy we write."""
+    if current is None or is_owned(current["tags"]):
+        return None
+    # Earlier versions tagged nothing. What they left is recognised by its shape: at our path, trusting exactly
+    # what we write; then managing it changes nothing about who can assume it.
+    if current["path"] != path:
+        shape = f"it is at path {current['path']!r}, not role_path {path!r}"
+    elif compare_policies(current["trust_policy"], trust):
+        shape = "its trust policy is not the one this module writes"
+    else:
+        return None
+    return f"not tagged {OWNERSHIP_TAG_KEY}={OWNERSHIP_TAG_VALUE}, and not what an earlier version made: {shape}"
+
+
+def role_refusals(module, current_roles, trusts):
+    """The existing roles (by purpose) that are not ours, each once: ``[{kind, name, reason}]``; empty with adopt."""
+    refusals = []
+    for purpose, current in current_roles.items():
+        reason = None if module.params["adopt"] else role_problem(current, trusts[purpose], module.params["role_path"])
+        if reason and current["name"] not in [item["name"] for item in refusals]:
+            refusals.append(refused("role", current["name"], reason))
+    return refusals
+
+
 def validate_against_account(module, client, identity, current_roles, roles):
-    """What only the account can tell (its partition, role paths, policies that exist), before any write."""
+    """What only the account can tell (whose the roles are, its partition, role paths, policies that exist), before
+    any write."""
+    refusals = role_refusals(module, current_roles, {purpose: role["trust_policy"] for purpose, role in roles.items()})
+    if refusals:
+        module.fail_json(msg=refusal_message(refusals, "proton_roles_adopt"), refused=refusals)
     problem = policy_arn_problem(module.params["managed_policy_arns"], "managed_policy_arns", identity["partition"])
     if problem:
         module.fail_json(msg=problem)
@@ -441,9 +532,10 @@ def ensure_roles(module, client, current_roles, roles):
         if role["name"] in [done["name"] for done in after.values()]:
             after[purpose] = next(done for done in after.values() if done["name"] == role["name"])
             continue
+        # The ownership tag is always set (adopting is tagging); without tags asked for, the others are left alone.
         role_changed, after[purpose], is_new = ensure_role(
-            module, client, current_roles.get(purpose), role, module.params["purge_tags"],
-            module.params["purge_policies"])
+            module, client, current_roles.get(purpose), role,
+            module.params["purge_tags"] and module.params["tags"] is not None, module.params["purge_policies"])
         changed, created = changed or role_changed, created or is_new
     return changed, after, created
 
@@ -521,6 +613,7 @@ def present(module, client, identity, details):
         changed=roles_changed or settings_changed,
         created=created,
         roles=roles_after,
+        kept=[],
         account_settings=settings_after,
         proton_available=unavailable is None,
         settings_retries=retries,
@@ -538,9 +631,21 @@ def absent(module, client, identity, details):
              "codebuild": params["codebuild_role_name"]}
     found = get_roles(client, list(names.values()), details)
     current_roles = {purpose: found[name] for purpose, name in names.items()}
-    our_arns = {role["arn"] for role in current_roles.values() if role}
-    our_arns |= {iam_arn(identity["partition"], identity["account_id"], "role", params["role_path"], name)
-                 for name in names.values()}
+    account_id, partition = identity["account_id"], identity["partition"]
+    proton_trust = trust_policy(PROTON_SERVICE, account_id, partition)
+    kept = role_refusals(module, current_roles, {"service": proton_trust, "pipeline": proton_trust,
+                                                 "codebuild": trust_policy(CODEBUILD_SERVICE, account_id, partition)})
+    # Removal respects role_path: a role elsewhere, even ours, is not the one this configuration stands for.
+    for role in current_roles.values():
+        if role and role["path"] != params["role_path"] and role["name"] not in [item["name"] for item in kept]:
+            kept.append(refused("role", role["name"], f"it is at path {role['path']!r}, not role_path "
+                                                      f"{params['role_path']!r}"))
+    kept_names = [item["name"] for item in kept]
+    ours = {purpose: role for purpose, role in current_roles.items() if role and role["name"] not in kept_names}
+    # Settings are cleared where they point at our roles, or at the ARN our role would have (no role of that name).
+    our_arns = {role["arn"] for role in ours.values()}
+    our_arns |= {iam_arn(partition, account_id, "role", params["role_path"], names[purpose])
+                 for purpose, role in current_roles.items() if role is None}
 
     settings_before = settings_after = {}
     settings_changed, proton_available = False, True
@@ -555,8 +660,8 @@ def absent(module, client, identity, details):
                         "are removed all the same.")
 
     removed = []
-    for role in current_roles.values():
-        if role and role["name"] not in removed:
+    for role in ours.values():
+        if role["name"] not in removed:
             delete_role(module, client, role)
             removed.append(role["name"])
     return dict(
@@ -564,13 +669,15 @@ def absent(module, client, identity, details):
         created=False,
         roles={},
         removed_roles=removed,
+        kept=kept,
         account_settings=settings_after,
         proton_available=proton_available,
         settings_retries=0,
         diff={
             "before": {"roles": {p: _role_view(r) for p, r in current_roles.items() if r},
                        "account_settings": settings_before},
-            "after": {"roles": {}, "account_settings": settings_after},
+            "after": {"roles": {p: _role_view(r) for p, r in current_roles.items() if r and r["name"] in kept_names},
+                      "account_settings": settings_after},
         },
     )
 
@@ -600,6 +707,7 @@ def main():
         role_propagation_timeout=dict(type="int", default=60),
         proton_unavailable=dict(type="str", default="fail", choices=["fail", "warn"]),
         force=dict(type="bool", default=False),
+        adopt=dict(type="bool", default=False),
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     problem = input_problem(module.params)

@@ -44,7 +44,8 @@ def _ansible_env(aws_env, callback):
         ANSIBLE_LOCALHOST_WARNING="0",
         ANSIBLE_INVENTORY_UNPARSED_WARNING="0",
     )
-    return env
+    # None removes a variable: Ansible run as no shell would start it (without PWD, for example).
+    return {key: value for key, value in env.items() if value is not None}
 
 
 def run_playbook(playbook, aws_env, *, check=False, diff=False, verbosity=0, extra_args=(),

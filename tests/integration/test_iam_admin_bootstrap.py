@@ -9,6 +9,7 @@ import pytest
 KNOWN_PASSWORD = "Test-Passw0rd!-never-shown-7f3a"
 SECRET = "protonkit/Administrator/console-password"
 ADMIN_ACCESS = "arn:aws:iam::aws:policy/AdministratorAccess"
+OWNED = {"protonkit:managed-by": "protonkit.accounts"}  # the ownership tag on everything the module creates
 
 
 def secret_document(account, name=SECRET):
@@ -29,7 +30,9 @@ def test_creates_group_user_membership_and_console_access(ansible_module, aws_ac
     assert [u["UserName"] for u in group["Users"]] == ["Administrator"]
     attached = iam.list_attached_group_policies(GroupName="Administrators")["AttachedPolicies"]
     assert [p["PolicyArn"] for p in attached] == [ADMIN_ACCESS]
-    assert iam.get_user(UserName="Administrator")["User"]["Tags"] == [{"Key": "owner", "Value": "platform"}]
+    tags = iam.get_user(UserName="Administrator")["User"]["Tags"]
+    assert {tag["Key"]: tag["Value"] for tag in tags} == {"owner": "platform", **OWNED}
+    assert result["user"]["tags"] == {"owner": "platform", **OWNED}
     assert iam.get_login_profile(UserName="Administrator")["LoginProfile"]["PasswordResetRequired"] is True
 
     # The generated password went to the secret only, and it satisfies the default (strong) policy.
@@ -67,7 +70,8 @@ def test_large_account_is_read_entity_by_entity(ansible_module, aws_account):
     iam.create_group(GroupName="Administrators")
     iam.create_user(UserName="Colleague")
     iam.add_user_to_group(GroupName="Administrators", UserName="Colleague")
-    args = {"password_secret": SECRET, "tags": {"owner": "platform"}}
+    # A group with someone else in it is not ours: taken over (the colleague becomes an administrator) only knowingly.
+    args = {"password_secret": SECRET, "tags": {"owner": "platform"}, "adopt": True}
     first = ansible_module("iam_admin_bootstrap", args, aws_account.env)
     assert first.rc == 0, first.output
     assert first.result["changed"] and first.result["created"]
@@ -85,9 +89,13 @@ def test_large_account_is_read_entity_by_entity(ansible_module, aws_account):
                      "ListAttachedGroupPolicies"]
     assert rerun.result["group"] == first.result["group"] and rerun.result["user"] == first.result["user"]
 
-    # absent keeps the group: the colleague is still in it (a member list read entity by entity too)
-    removed = ansible_module("iam_admin_bootstrap", dict(args, state="absent"), aws_account.env)
+    # absent keeps the group: the colleague is still in it (a member list read entity by entity too); it loses the
+    # policy we attached, so the colleague is no administrator through it any more.
+    removed = ansible_module("iam_admin_bootstrap", {"password_secret": SECRET, "state": "absent"}, aws_account.env)
     assert removed.result["changed"] and "Colleague" in removed.result["group"]["kept_reason"]
+    assert [user["UserName"] for user in iam.get_group(GroupName="Administrators")["Users"]] == ["Colleague"]
+    assert iam.list_attached_group_policies(GroupName="Administrators")["AttachedPolicies"] == []
+    assert [(item["kind"], item["name"]) for item in removed.result["kept"]] == [("group", "Administrators")]
 
 
 @pytest.mark.parametrize("prepare", ["empty", "partial"])
@@ -96,7 +104,9 @@ def test_check_mode_predicts_the_real_run_and_writes_nothing(ansible_module, aws
     if prepare == "partial":
         iam = aws_account.client("iam")
         iam.create_group(GroupName="Administrators")
+        # Someone else's user (not tagged as ours): taken over knowingly.
         iam.create_user(UserName="Administrator", Tags=[{"Key": "owner", "Value": "someone-else"}])
+        args["adopt"] = True
     writes_before = len(aws_account.write_calls())
     check = ansible_module("iam_admin_bootstrap", args, aws_account.env, check=True, diff=True)
     assert check.rc == 0, check.output
@@ -129,7 +139,7 @@ def test_check_mode_on_a_bootstrapped_account_predicts_changes(ansible_module, a
     for key in ("group", "user", "login_profile", "password_changed", "diff"):
         assert check.result[key] == real.result[key], key
     assert real.result["group"]["attached_policies"] == [ADMIN_ACCESS]
-    assert real.result["user"]["tags"] == {"owner": "b"}
+    assert real.result["user"]["tags"] == {"owner": "b", **OWNED}
     assert real.result["login_profile"]["exists"] is False
 
 
@@ -149,7 +159,8 @@ def test_purge_policies_detaches_other_group_policies(ansible_module, aws_accoun
     iam = aws_account.client("iam")
     iam.create_group(GroupName="Administrators")
     iam.attach_group_policy(GroupName="Administrators", PolicyArn="arn:aws:iam::aws:policy/ReadOnlyAccess")
-    kept = ansible_module("iam_admin_bootstrap", {"password": KNOWN_PASSWORD}, aws_account.env)
+    # A group with a policy we don't attach is someone else's: taken over knowingly, then it is ours.
+    kept = ansible_module("iam_admin_bootstrap", {"password": KNOWN_PASSWORD, "adopt": True}, aws_account.env)
     assert kept.result["group"]["attached_policies"] == [ADMIN_ACCESS, "arn:aws:iam::aws:policy/ReadOnlyAccess"]
     purged = ansible_module("iam_admin_bootstrap", {"purge_policies": True}, aws_account.env)
     assert purged.result["changed"] and purged.result["group"]["attached_policies"] == [ADMIN_ACCESS]
@@ -210,8 +221,8 @@ def test_diff_shows_tag_change_and_never_the_password(ansible_module, aws_accoun
     run = ansible_module("iam_admin_bootstrap", {"password": KNOWN_PASSWORD, "tags": {"owner": "b"}},
                          aws_account.env, diff=True)
     assert run.result["changed"]
-    assert run.result["diff"]["before"]["user"]["tags"] == {"owner": "a"}
-    assert run.result["diff"]["after"]["user"]["tags"] == {"owner": "b"}
+    assert run.result["diff"]["before"]["user"]["tags"] == {"owner": "a", **OWNED}
+    assert run.result["diff"]["after"]["user"]["tags"] == {"owner": "b", **OWNED}
     assert KNOWN_PASSWORD not in run.output
 
 
@@ -219,9 +230,9 @@ def test_purge_tags_false_keeps_other_tags(ansible_module, aws_account):
     ansible_module("iam_admin_bootstrap", {"password": KNOWN_PASSWORD, "tags": {"a": "1", "b": "2"}}, aws_account.env)
     run = ansible_module("iam_admin_bootstrap", {"password": KNOWN_PASSWORD, "tags": {"c": "3"}, "purge_tags": False},
                          aws_account.env)
-    assert run.result["user"]["tags"] == {"a": "1", "b": "2", "c": "3"}
+    assert run.result["user"]["tags"] == {"a": "1", "b": "2", "c": "3", **OWNED}
     tags = aws_account.client("iam").get_user(UserName="Administrator")["User"]["Tags"]
-    assert {t["Key"]: t["Value"] for t in tags} == {"a": "1", "b": "2", "c": "3"}
+    assert {t["Key"]: t["Value"] for t in tags} == {"a": "1", "b": "2", "c": "3", **OWNED}
 
 
 def test_update_password_always_sets_it_every_run(ansible_module, aws_account):
@@ -306,11 +317,22 @@ def test_state_absent_keeps_a_group_with_other_members_unless_forced(ansible_mod
     iam = aws_account.client("iam")
     iam.create_user(UserName="alice")
     iam.add_user_to_group(GroupName="Administrators", UserName="alice")
+    # Forced, our group goes, whoever is in it (predicted here).
+    forced = ansible_module("iam_admin_bootstrap", {"state": "absent", "force": True}, aws_account.env, check=True,
+                            diff=True)
+    assert forced.result["changed"] and forced.result["diff"]["after"]["group"] == {}
     run = ansible_module("iam_admin_bootstrap", {"state": "absent"}, aws_account.env)
     assert "alice" in run.result["group"]["kept_reason"]
     assert [g["GroupName"] for g in iam.list_groups()["Groups"]] == ["Administrators"]
+    # Kept, it no longer makes anyone an administrator.
+    assert iam.list_attached_group_policies(GroupName="Administrators")["AttachedPolicies"] == []
+    assert [u["UserName"] for u in iam.get_group(GroupName="Administrators")["Users"]] == ["alice"]
+    # Without our user in it the group is no longer recognisably ours: force alone keeps it, with adopt it goes.
     forced = ansible_module("iam_admin_bootstrap", {"state": "absent", "force": True}, aws_account.env)
-    assert forced.result["changed"] and iam.list_groups()["Groups"] == []
+    assert not forced.result["changed"] and "alice" in forced.result["kept"][0]["reason"]
+    adopted = ansible_module("iam_admin_bootstrap", {"state": "absent", "force": True, "adopt": True},
+                             aws_account.env)
+    assert adopted.result["changed"] and iam.list_groups()["Groups"] == []
 
 
 BAD_INPUTS = [
@@ -318,6 +340,16 @@ BAD_INPUTS = [
     ({"group_name": "x" * 129}, "group_name"),
     ({"user_path": "no-slashes"}, "user_path"),
     ({"group_path": "/a b/"}, "group_path"),
+    # Python's \w takes these for word characters; IAM does not (it would refuse CreateUser mid-run).
+    ({"user_name": "Ädministrator"}, "user_name: IAM user names allow only ASCII"),
+    ({"group_name": "Administratörs"}, "group_name: IAM group names allow only ASCII"),
+    ({"user_path": "/équipe/"}, "user_path: user path allows only ASCII"),
+    # 50 of the user's own are one too many: the module adds its ownership tag.
+    ({"tags": {f"key{index}": "v" for index in range(50)}}, "tags: 51 tags with the protonkit:managed-by tag"),
+    ({"tags": {"k" * 129: "v"}}, "tags: tag"),
+    ({"tags": {"owner": "v" * 257}}, "tags: tag 'owner': values are at most 256"),
+    ({"tags": {"AWS:owner": "me"}}, "reserved"),
+    ({"tags": {"owner": "platform; ops"}}, "tags: tag 'owner': IAM tags allow only"),
     ({"group_policy_arns": ["AdministratorAccess"]}, "group_policy_arns"),
     ({"group_policy_arns": ["arn:aws:iam::aws:policy/NoSuchPolicyAnywhere"]}, "no such managed policy"),
     ({"group_policy_arns": ["arn:aws-cn:iam::aws:policy/AdministratorAccess"]}, "partition"),

@@ -101,9 +101,11 @@ def _plain(value):
 
 @pytest.fixture
 def inventory(tmp_path):
-    """``inventory(config, aws_env, file_name=..., enable=True, extra_args=(), env=None) -> Inventory``."""
+    """``inventory(config, aws_env, file_name=..., enable=True, extra_args=(), env=None, before=()) -> Inventory``
 
-    def _run(config, aws_env, file_name="accounts.aws_org.yml", enable=True, extra_args=(), env=None):
+    ``before``: inventory sources parsed before the plugin's."""
+
+    def _run(config, aws_env, file_name="accounts.aws_org.yml", enable=True, extra_args=(), env=None, before=()):
         source = tmp_path / file_name
         source.write_text(yaml.safe_dump({"plugin": PLUGIN, **config}) if isinstance(config, dict) else config)
         run_env = dict(os.environ)
@@ -117,7 +119,8 @@ def inventory(tmp_path):
         if enable:
             run_env["ANSIBLE_INVENTORY_ENABLED"] = PLUGIN
         run_env.update(env or {})
-        cmd = [str(Path(sys.executable).with_name("ansible-inventory")), "-i", str(source), "--list", *extra_args]
+        sources = [argument for path in [*before, source] for argument in ("-i", str(path))]
+        cmd = [str(Path(sys.executable).with_name("ansible-inventory")), *sources, "--list", *extra_args]
         return Inventory(subprocess.run(cmd, capture_output=True, text=True, env=run_env, cwd=tmp_path, check=False))
 
     return _run
@@ -277,10 +280,43 @@ def test_host_names_are_sanitized_account_names_or_ids(aws_account, org, invento
 
     run = inventory({}, aws_account.env)
     assert run.rc == 0, run.output
-    assert run.hosts == {"prod-workloads-eu", f"team-a-{team_a}", f"team-a-{team_a_too}"}
-    assert "team-a" in run.output and "<name>-<account id>" in run.output  # the clash is reported
+    # The account that joined first keeps the name; the later one is told apart by its id.
+    assert run.hosts == {"prod-workloads-eu", "team-a", f"team-a-{team_a_too}"}
+    assert run.hostvars["team-a"]["aws_account_id"] == team_a
+    assert f"account {team_a_too} would be named team-a" in run.output  # the clash is reported
 
     assert inventory({"hostname_source": "id"}, aws_account.env).hosts == {eu, team_a, team_a_too}
+
+
+def test_a_newcomer_never_renames_an_existing_host(aws_account, org, inventory):
+    prod = org.member("prod")
+    assert inventory({}, aws_account.env).hosts == {"prod"}
+
+    newcomer = org.member("Prod")  # joins later, or an account renamed to "Prod"
+    run = inventory({}, aws_account.env)
+
+    assert run.rc == 0, run.output
+    assert run.hosts == {"prod", f"prod-{newcomer}"}
+    assert run.hostvars["prod"]["aws_account_id"] == prod
+    assert run.hostvars[f"prod-{newcomer}"]["aws_account_id"] == newcomer
+
+
+def test_hosts_of_other_sources_and_localhost_keep_their_names(aws_account, org, inventory, tmp_path):
+    static = tmp_path / "static.yml"
+    static.write_text(yaml.safe_dump({"all": {"hosts": {"web": {"owner": "static"}}}}))
+    web = org.member("Web")
+    localhost = org.member("localhost")
+    org.member("data")
+
+    run = inventory({}, aws_account.env, enable=False, before=[static])
+
+    assert run.rc == 0, run.output
+    assert run.hosts == {"web", f"web-{web}", f"localhost-{localhost}", "data"}
+    assert run.hostvars["web"] == {"owner": "static"}  # nothing of the account merged into it
+    assert run.hostvars[f"web-{web}"]["aws_account_name"] == "Web"
+    # The same account from a second source of the plugin is the same host.
+    again = inventory({}, aws_account.env, enable=False, before=[static, tmp_path / "accounts.aws_org.yml"])
+    assert again.hosts == run.hosts
 
 
 def test_host_variables(aws_account, org, inventory):

@@ -1,7 +1,9 @@
 """playbooks/bootstrap.yml and teardown.yml over a static inventory of accounts, against the local AWS."""
 
 import json
+import stat
 
+import pytest
 import yaml
 
 from integration.conftest import REPO, run_playbook
@@ -111,3 +113,49 @@ def test_teardown_check_mode_is_an_audit_then_teardown_removes(local_aws, aws_ac
     for account in accounts:
         assert account.client("iam").list_roles()["Roles"] == []
         assert account.client("iam").get_user(UserName="Administrator")  # kept unless asked
+
+
+# (PWD, -e variables, where the report goes relative to the directory ansible-playbook is started from)
+REPORT_LOCATIONS = {
+    # Started by no shell (cron, a CI runner, subprocess): $PWD unset. The files went to / before.
+    "PWD unset": (None, [], "."),
+    # Started by a process that changed directory without updating $PWD: the files went to its old directory.
+    "PWD stale": ("elsewhere", [], "."),
+    # A relative path given: relative to that directory too, never to $PWD.
+    "relative path": ("elsewhere", ["-e", "account_report_json_path=reports/run.json",
+                                    "-e", "account_report_retry_path=reports/run.retry"], "reports"),
+}
+
+
+@pytest.mark.parametrize("case", REPORT_LOCATIONS)
+def test_report_and_retry_file_go_where_ansible_playbook_was_started_private(
+        local_aws, aws_account_factory, tmp_path, case):
+    pwd, extra, subdirectory = REPORT_LOCATIONS[case]
+    accounts = aws_account_factory(2)
+    broken = accounts[1]
+    started_in, elsewhere = tmp_path / "started-here", tmp_path / "elsewhere"
+    (started_in / "reports").mkdir(parents=True)
+    elsewhere.mkdir()
+    inventory = write_inventory(tmp_path / "accounts.yml", accounts)
+    env = dict(management_env(local_aws, tmp_path), PWD=str(tmp_path / pwd) if pwd else None)
+    # One account fails, so that there is a retry file too.
+    local_aws.add_error_rule(code="AccessDenied", status=403, account=broken.account_id, service="iam",
+                             action="CreateGroup", message="not allowed to create groups")
+    try:
+        run = run_playbook(REPO / "playbooks" / "bootstrap.yml", env, callback="ansible.builtin.default",
+                           inventory=inventory, extra_args=extra, cwd=started_in)
+    finally:
+        local_aws.clear_error_rules()
+
+    assert run.rc == 2, run.output[-3000:]
+    written = sorted(path.resolve() for path in tmp_path.rglob("*") if path.is_file() and path.name != "accounts.yml")
+    directory = (started_in / subdirectory).resolve()
+    report, retry = ((directory / "run.json", directory / "run.retry") if subdirectory == "reports" else
+                     (directory / "protonkit-bootstrap-report.json", directory / "protonkit-bootstrap.retry"))
+    assert written == [report, retry]
+    for path in written:
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+    assert retry.read_text().split() == [broken.account_id]
+    assert json.loads(report.read_text())["retry_file"] == str(retry)
+    # The summary names the absolute paths, so --limit @<retry file> works from anywhere.
+    assert f"--limit @{retry}" in run.output

@@ -328,6 +328,11 @@ def test_absent_works_when_proton_is_gone(ansible_module, aws_account, local_aws
 @pytest.mark.parametrize("args, fragment", [
     ({"service_role_name": "bad name"}, "service_role_name"),
     ({"role_path": "service-role"}, "role_path"),
+    ({"service_role_name": "AWSProtonServiceRolé"}, "service_role_name: IAM role names allow only ASCII"),
+    ({"role_path": "/service-rôle/"}, "role_path: role path allows only ASCII"),
+    ({"tags": {"aws:owner": "me"}}, "tags: tag 'aws:owner'"),
+    ({"tags": {f"key{index}": "v" for index in range(50)}}, "tags: 51 tags with the protonkit:managed-by tag"),
+    ({"tags": {"owner": "a|b"}}, "tags: tag 'owner': IAM tags allow only"),
     ({"permissions": "everything"}, "permissions"),
     ({"permissions": "scoped"}, "allowed_services"),
     ({"permissions": "scoped", "allowed_services": ["S3!"]}, "allowed_services"),

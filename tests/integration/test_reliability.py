@@ -29,6 +29,7 @@ PROTON_ROLES = ["AWSProtonPipelineServiceRole", "AWSProtonServiceRole"]
 ADMIN_POLICY = "arn:aws:iam::aws:policy/AdministratorAccess"
 USER_TAGS = {"Owner": "platform-team", "ManagedBy": "protonkit"}
 ROLE_TAGS = {"ManagedBy": "protonkit"}
+OWNED = {"protonkit:managed-by": "protonkit.accounts"}  # the ownership tag the modules add to what they make
 KNOWN_PASSWORD = "Reliability-Passw0rd!-never-shown-7e1f"
 # The account_report role writes the run's own report on the controller, in check mode too (check_mode: false):
 # output of the run, not state of an account. Its file diff differs by design (check mode delivers no password).
@@ -151,7 +152,7 @@ def assert_bootstrapped_once(state):
     assert state["groups"]["Administrators"]["members"] == ["Administrator"]
     assert list(state["users"]) == ["Administrator"]
     assert state["users"]["Administrator"]["login_profile"] == {"password_reset_required": True}
-    assert state["users"]["Administrator"]["tags"] == USER_TAGS
+    assert state["users"]["Administrator"]["tags"] == {**USER_TAGS, **OWNED}
     assert sorted(state["roles"]) == PROTON_ROLES
     assert {name: secret["versions"] for name, secret in state["secrets"].items()} == {SECRET_NAME: 1}
     assert state["proton_settings"] == {
@@ -335,7 +336,7 @@ def assert_drift_seen(results):
     """The drift is in the diff's before, and its repair in the after (so the comparison compares something)."""
     iam_diff = results[(IAM_TASK, 0)]["diff"]
     assert iam_diff["before"]["user"]["tags"]["Owner"] == "someone-else"
-    assert iam_diff["after"]["user"]["tags"] == USER_TAGS
+    assert iam_diff["after"]["user"]["tags"] == {**USER_TAGS, **OWNED}
     # Not the group's attached policies: the diff's before shows them as after (test_diff_before_is_the_state_before)
     assert iam_diff["after"]["group"]["attached_policies"] == [ADMIN_POLICY]
     [proton_diff] = task_diffs(results[(PROTON_TASK, 0)])

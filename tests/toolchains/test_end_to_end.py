@@ -2,7 +2,7 @@
 
 - ``newest``: the .venv (PyPI ``ansible`` as ``pip install ansible`` gives it today: core 2.21, amazon.aws 11);
 - ``oldest``: ansible-core 2.17 on Python 3.11 with amazon.aws and boto3/botocore at our declared floors
-  (``tools/toolchain.sh oldest``, built here when missing), where old-core behaviour regressions show.
+  (``tools/toolchain.sh oldest``, see conftest.py), where old-core behaviour regressions show.
 
 On each: an organization inventory, bootstrap in check mode (no write), bootstrap, a rerun with zero writes, and a
 teardown that leaves nothing of ours. On the newest, no deprecation warning may be printed at all: amazon.aws 11.4
@@ -23,18 +23,6 @@ from sample_org import MANAGEMENT_CREDENTIALS, REGION, create_sample_organizatio
 
 REPO = Path(__file__).resolve().parents[2]
 COLLECTIONS = REPO / ".build" / "collections"
-
-
-def oldest_bin():
-    result = subprocess.run([str(REPO / "tools" / "toolchain.sh"), "oldest"], capture_output=True, text=True,
-                            check=False)
-    assert result.returncode == 0, result.stderr
-    return Path(result.stdout.strip())
-
-
-@pytest.fixture(params=["newest", "oldest"], scope="module")
-def toolchain(request):
-    return Path(sys.executable).parent if request.param == "newest" else oldest_bin()
 
 
 @pytest.fixture
@@ -94,10 +82,10 @@ def deprecation_warnings(output):
     return [line for line in output.splitlines() if "DEPRECATION WARNING" in line]
 
 
-def test_inventory_bootstrap_rerun_and_teardown(toolchain, organization, tmp_path):
+def test_inventory_bootstrap_rerun_and_teardown(toolchain_bin, organization, tmp_path):
     local_aws, accounts = organization
-    ansible = Toolchain(toolchain, local_aws, tmp_path)
-    newest = toolchain == Path(sys.executable).parent
+    ansible = Toolchain(toolchain_bin, local_aws, tmp_path)
+    newest = toolchain_bin == Path(sys.executable).parent
     expected_core = "2.21." if newest else "2.17."
     assert expected_core in ansible.version()
     names = sorted(account["name"] for account in accounts)

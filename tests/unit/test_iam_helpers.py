@@ -16,6 +16,7 @@ from ansible_collections.protonkit.accounts.plugins.module_utils.iam import iden
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import policy_arn_problem
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import read_account_details
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import role_path_problem
+from ansible_collections.protonkit.accounts.plugins.module_utils.iam import tags_problem
 
 ACCOUNT = "123456789012"
 ADMIN = "arn:aws:iam::aws:policy/AdministratorAccess"
@@ -61,6 +62,72 @@ def test_role_names_have_their_own_length_limit():
     assert identifier_problem("role", "r" * 65, "/", "role_name", "role_path").startswith("role_name: ")
 
 
+@pytest.mark.parametrize("kind, longest", [("user", 64), ("group", 128), ("role", 64)])
+def test_name_lengths_are_iams(kind, longest):
+    # botocore's IAM model: userNameType 64, groupNameType 128, roleNameType 64.
+    assert identifier_problem(kind, "n" * longest, "/", "name", "path") is None
+    problem = identifier_problem(kind, "n" * (longest + 1), "/", "name", "path")
+    assert problem.startswith("name: ") and f"at most {longest}" in problem
+
+
+@pytest.mark.parametrize("name", ["Ädministrator", "Administratör", "管理者", "Admin\u00a0istrator", "Ａdmin", "Admin٣"])
+def test_names_are_ascii_only_although_python_calls_these_word_characters(name):
+    # Python's \w matches every one of these; IAM refuses them, and would do so in the middle of a run.
+    problem = identifier_problem("user", name, "/", "user_name", "user_path")
+    assert problem.startswith("user_name: ") and "ASCII" in problem and repr(name) in problem
+
+
+@pytest.mark.parametrize("path", ["/équipe/", "/ops/管理/", "/a//b/", "/" + "p/" * 256])
+def test_paths_are_ascii_only_with_iams_length(path):
+    problem = identifier_problem("role", "AWSProtonServiceRole", path, "role_name", "role_path")
+    assert problem.startswith("role_path: ") and repr(path) in problem
+
+
+def test_the_longest_path_iam_takes_is_accepted():
+    assert identifier_problem("role", "r", "/" + "p" * 510 + "/", "role_name", "role_path") is None
+
+
+def test_empty_name_is_refused():
+    assert identifier_problem("group", "", "/", "group_name", "group_path").startswith("group_name: ")
+
+
+@pytest.mark.parametrize("tags", [None, {}, {"owner": "platform-team", "cost center": "4711", "équipe": "données"},
+                                  {"k" * 128: "v" * 256, "empty": ""}, {f"key{index}": "v" for index in range(50)},
+                                  {"path": "a/b:c=d+e-f@g_h.i", "number": 42, "flag": True}])
+def test_tags_problem_accepts_what_iam_accepts(tags):
+    assert tags_problem(tags, "tags") is None
+
+
+@pytest.mark.parametrize("tags, words", [
+    ({f"key{index}": "v" for index in range(51)}, ["51 tags", "at most 50", "remove 1"]),
+    ({"k" * 129: "v"}, ["1 to 128", "129"]),
+    ({"": "v"}, ["1 to 128"]),
+    ({"owner": "v" * 257}, ["'owner'", "at most 256", "257"]),
+    ({"aws:createdBy": "me"}, ["'aws:createdBy'", "reserved"]),
+    ({"AWS:CreatedBy": "me"}, ["reserved"]),
+    ({"owner!": "me"}, ["'!'", "in the key"]),
+    ({"owner": "me; you"}, ["';'", "in the value"]),
+    ({"owner": "line\nbreak"}, ["'\\n'", "in the value"]),
+    ({2024: "budget"}, ["2024", "quote the key"]),
+])
+def test_tags_problem_names_the_option_the_tag_and_the_fix(tags, words):
+    problem = tags_problem(tags, "iam_admin_tags")
+    assert problem.startswith("iam_admin_tags: ")
+    for word in words:
+        assert word in problem, problem
+
+
+def test_tags_the_module_adds_count_towards_the_fifty():
+    added = {"protonkit:managed-by": "protonkit.accounts"}
+    tags = {f"key{index}": "v" for index in range(49)}
+    assert tags_problem(tags, "tags", added=added) is None
+    assert tags_problem(dict(tags, **added), "tags", added=added) is None  # given too: still one tag
+    problem = tags_problem(dict(tags, one_more="v"), "tags", added=added)
+    assert problem.startswith("tags: 51 tags with the protonkit:managed-by tag the module adds")
+    assert "remove 1" in problem
+    assert tags_problem(None, "tags", added=added) is None  # tags left alone: nothing of the user's to check
+
+
 @pytest.mark.parametrize("arn", [ADMIN, MINE, "arn:aws-cn:iam::aws:policy/AdministratorAccess",
                                  "arn:aws-us-gov:iam::aws:policy/service-role/AWSProtonCodeBuildProvisioningBasicAccess"])
 def test_policy_arn_problem_accepts_policy_arns(arn):
@@ -68,7 +135,7 @@ def test_policy_arn_problem_accepts_policy_arns(arn):
 
 
 @pytest.mark.parametrize("arn", ["AdministratorAccess", "arn:aws:iam::aws:role/Admin", "arn:aws:s3:::bucket",
-                                 "arn:aws:iam::12345:policy/Short", ""])
+                                 "arn:aws:iam::12345:policy/Short", "", f"arn:aws:iam::{ACCOUNT}:policy/Pölicy"])
 def test_policy_arn_problem_rejects_other_strings(arn):
     problem = policy_arn_problem([ADMIN, arn], "group_policy_arns")
     assert problem.startswith("group_policy_arns: ") and repr(arn) in problem

@@ -26,15 +26,33 @@ def test_host_name_from_account_name(account_name, host):
     assert host_name_from_account_name(account_name) == host
 
 
-def test_host_names_by_name_disambiguate_every_holder_of_a_clashing_name():
-    accounts = [{"id": "111111111111", "name": "Team A"}, {"id": "222222222222", "name": "team-a"},
-                {"id": "333333333333", "name": "Solo"}, {"id": "444444444444", "name": "!!!"}]
-    names, clashing = host_names(accounts, "name")
-    assert names == {"111111111111": "team-a-111111111111", "222222222222": "team-a-222222222222",
+def test_host_names_by_name_leave_a_clashing_name_to_the_account_that_joined_first():
+    accounts = [{"id": "111111111111", "name": "Team A", "joined": 300.0},
+                {"id": "222222222222", "name": "team-a", "joined": 100.0},
+                {"id": "333333333333", "name": "Solo", "joined": 200.0},
+                {"id": "444444444444", "name": "!!!", "joined": 400.0}]
+    names, renamed = host_names(accounts, "name")
+    assert names == {"111111111111": "team-a-111111111111", "222222222222": "team-a",
                      "333333333333": "solo", "444444444444": "444444444444"}
-    assert clashing == ["team-a"]
+    assert renamed == [("111111111111", "team-a")]
     # The same names whatever the listing order.
-    assert host_names(list(reversed(accounts)), "name") == (names, clashing)
+    assert host_names(list(reversed(accounts)), "name") == (names, renamed)
+
+
+def test_host_names_of_records_cached_without_joined_time_go_by_id():
+    accounts = [{"id": "222222222222", "name": "team-a"}, {"id": "111111111111", "name": "Team A"}]
+    assert host_names(accounts, "name")[0] == {"111111111111": "team-a", "222222222222": "team-a-222222222222"}
+
+
+def test_host_names_never_take_a_name_that_another_host_has():
+    accounts = [{"id": "111111111111", "name": "prod", "joined": 1.0},
+                {"id": "222222222222", "name": "Localhost", "joined": 2.0},
+                {"id": "333333333333", "name": "web", "joined": 3.0}]
+    taken = {"prod": None, "localhost": None, "web": "333333333333"}  # web: the same account, from another source
+    names, renamed = host_names(accounts, "name", taken)
+    assert names == {"111111111111": "prod-111111111111", "222222222222": "localhost-222222222222",
+                     "333333333333": "web"}
+    assert renamed == [("111111111111", "prod"), ("222222222222", "localhost")]
 
 
 def test_host_names_by_id():

@@ -97,3 +97,27 @@ def test_record_of_a_failed_loop_takes_the_failed_items_error():
     record = account_record(IDENTITY, failure=failure, failed_task="Proton")
     assert record["error"]["code"] == "UnknownOperationException"
     assert record["error"]["message"] == "AWS Proton did not answer in eu-west-1"
+
+
+from ansible_collections.protonkit.accounts.plugins.filter.report import report_summary  # noqa: E402
+
+THEIR_ROLE = {"kind": "role", "name": "AWSProtonServiceRole", "reason": "not tagged protonkit:managed-by"}
+
+
+def test_record_lists_what_a_teardown_kept_once():
+    iam = {"changed": True, "kept": [{"kind": "user", "name": "Administrator", "reason": "at path '/people/'"}]}
+    proton = {"results": [{"changed": False, "region": region, "roles": {}, "removed_roles": [], "kept": [THEIR_ROLE]}
+                          for region in ("us-east-1", "eu-west-1")]}
+    record = account_record(IDENTITY, iam_admin=iam, proton_roles=proton, removing=True)
+    assert record["kept"] == [iam["kept"][0], THEIR_ROLE]
+    lines = report_summary([record])
+    assert "  dev (111111111111): role AWSProtonServiceRole: not tagged protonkit:managed-by" in lines
+    assert "  dev (111111111111): user Administrator: at path '/people/'" in lines
+
+
+def test_record_of_a_refusal_lists_the_refused_entities():
+    failure = {"failed": True, "msg": "One or more items failed", "results": [
+        {"failed": True, "msg": "Not created by protonkit.accounts, so not changed: ...", "refused": [THEIR_ROLE]}]}
+    record = account_record(IDENTITY, failure=failure, failed_task="Proton")
+    assert record["status"] == "failed" and record["kept"] == [THEIR_ROLE]
+    assert account_record(IDENTITY, iam_admin=IAM_CREATED)["kept"] == []

@@ -20,7 +20,7 @@ def main(account_id, regions):
     profile = iam.get_login_profile(UserName="Administrator")["LoginProfile"]
     assert profile["PasswordResetRequired"] is True, profile
     tags = {t["Key"]: t["Value"] for t in iam.get_user(UserName="Administrator")["User"].get("Tags", [])}
-    assert tags == {"owner": "platform-team"}, tags
+    assert tags == {"owner": "platform-team", "protonkit:managed-by": "protonkit.accounts"}, tags
     secret = boto3.client("secretsmanager").get_secret_value(SecretId="protonkit/Administrator/console-password")
     document = json.loads(secret["SecretString"])
     assert document["account_id"] == account_id and len(document["password"]) >= 32
