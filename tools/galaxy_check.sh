@@ -140,7 +140,10 @@ render_docs() {
                 printf '%s\n' "${output}"
                 fail "ansible-doc -t ${type} ${name} failed"
             fi
-            if grep -E '\[(WARNING|DEPRECATION WARNING|ERROR)\]|^(ERROR|WARNING)' <<<"${output}"; then
+            # ansible-core 2.21's ansible-doc -t role warns about core's own internal collection (ansible._protomatter
+            # has no MANIFEST.json): not ours, so that one line is left out; any other warning fails the check.
+            if grep -E '\[(WARNING|DEPRECATION WARNING|ERROR)\]|^(ERROR|WARNING)' <<<"${output}" |
+                grep -v '/_internal/ansible_collections/ansible/_protomatter. does not have a MANIFEST.json'; then
                 fail "ansible-doc -t ${type} ${name} printed the warnings above"
             fi
             echo "ansible-doc -t ${type} ${name}: ok ($(wc -l <<<"${output}") lines)"
