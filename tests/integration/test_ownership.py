@@ -285,52 +285,68 @@ def bootstrapped(account, codebuild):
             and tags == OWNED and roles == sorted([PIPELINE, SERVICE] + ([CODEBUILD] if codebuild else [])))
 
 
-@pytest.mark.parametrize("kind", sorted(FOREIGN))
-def test_playbooks_leave_someone_elses_thing_alone_unless_adopted(local_aws, aws_account_factory, tmp_path, kind):
-    seed, (entity, name), variables = FOREIGN[kind]
-    foreign, clean = aws_account_factory(2)
-    seed(foreign)
-    inventory = write_inventory(tmp_path / "accounts.yml", [foreign, clean])
+def test_playbooks_leave_someone_elses_things_alone_unless_adopted(local_aws, aws_account_factory, tmp_path):
+    # One account per kind of foreign thing, and a clean one, in the same runs: what happens to each is its own.
+    kinds = sorted(FOREIGN)
+    *foreign_accounts, clean = aws_account_factory(len(kinds) + 1)
+    foreign = dict(zip(kinds, foreign_accounts))
+    for kind, account in foreign.items():
+        FOREIGN[kind][0](account)
+    # The variables a kind needs (the CodeBuild option) for its account only, and for the bootstrap only: the
+    # teardown runs with the defaults.
+    bootstrap_inventory = write_inventory(tmp_path / "bootstrap.yml", [*foreign_accounts, clean], host_vars={
+        foreign[kind].account_id: FOREIGN[kind][2] for kind in kinds})
+    teardown_inventory = write_inventory(tmp_path / "teardown.yml", [*foreign_accounts, clean])
     env = management_env(local_aws, tmp_path)
-    extra = ["-e", json.dumps(dict(variables, iam_admin_password=PASSWORD))]
+    extra = ["-e", json.dumps({"iam_admin_password": PASSWORD})]
 
-    def playbook(name, *more, check=False):
+    def playbook(name, *more, check=False, inventory=bootstrap_inventory):
         return run_playbook(REPO / "playbooks" / f"{name}.yml", env, callback="ansible.builtin.default", check=check,
                             inventory=inventory, cwd=tmp_path, extra_args=extra + list(more))
 
-    before = iam_state(foreign)
-    writes = len(foreign.write_calls())
+    def kept(records, kind):
+        return [(item["kind"], item["name"]) for item in records[foreign[kind].account_id]["kept"]]
+
+    before = {kind: iam_state(account) for kind, account in foreign.items()}
+    writes = {kind: len(account.write_calls()) for kind, account in foreign.items()}
     for check in (True, False):  # check mode predicts the refusal; the real run refuses the same, writing nothing
         run = playbook("bootstrap", check=check)
         assert run.rc == 2, run.output[-3000:]
         records = report(tmp_path, "bootstrap")
-        error = records[foreign.account_id]["error"]["message"]
-        assert records[foreign.account_id]["status"] == "failed" and refused_names(error), error
-        assert f"{entity} {name}: " in error, error
-        assert [(item["kind"], item["name"]) for item in records[foreign.account_id]["kept"]] == [(entity, name)]
+        for kind, account in foreign.items():
+            _seed, (entity, name), _vars = FOREIGN[kind]
+            error = records[account.account_id]["error"]["message"]
+            assert records[account.account_id]["status"] == "failed" and refused_names(error), (kind, error)
+            assert f"{entity} {name}: " in error, (kind, error)
+            assert kept(records, kind) == [(entity, name)]
+            assert account.write_calls()[writes[kind]:] == [], kind
+            assert iam_state(account) == before[kind], kind
         assert records[clean.account_id]["status"] == "created"
-        assert foreign.write_calls()[writes:] == []
-        assert iam_state(foreign) == before
-    assert bootstrapped(clean, bool(variables))
+    assert bootstrapped(clean, False)
 
     # Teardown, the administrator too: ours goes, theirs stays (with the CodeBuild option off, as by default).
-    teardown = run_playbook(REPO / "playbooks" / "teardown.yml", env, callback="ansible.builtin.default",
-                            inventory=inventory, cwd=tmp_path, extra_args=["-e", "protonkit_remove_admin=true"])
+    teardown = playbook("teardown", "-e", "protonkit_remove_admin=true", inventory=teardown_inventory)
     assert teardown.rc == 0, teardown.output[-3000:]
-    assert iam_state(foreign) == before
-    assert [(item["kind"], item["name"]) for item in report(tmp_path, "teardown")[foreign.account_id]["kept"]] == [
-        (entity, name)]
-    assert "Left as they are" in teardown.output and f"{entity} {name}: " in teardown.output
+    records = report(tmp_path, "teardown")
+    assert "Left as they are" in teardown.output
+    for kind, account in foreign.items():
+        _seed, (entity, name), _vars = FOREIGN[kind]
+        assert iam_state(account) == before[kind], kind
+        assert kept(records, kind) == [(entity, name)]
+        assert f"{entity} {name}: " in teardown.output, kind
     clean_state = iam_state(clean)
     assert clean_state["users"] == {} and clean_state["groups"] == {} and clean_state["roles"] == {}
 
-    if kind == "codebuild_role":  # at another path: IAM can't move it, so it can't be adopted (see the module test)
-        return
-    adopt = playbook("bootstrap", "-e", "iam_admin_adopt=true", "-e", "proton_roles_adopt=true")
+    # Adopted, it is ours. Not the CodeBuild role at another path: IAM can't move it, so it can't be adopted (see
+    # the module test); its account stays out of these runs.
+    not_codebuild = f"!{foreign['codebuild_role'].account_id}"
+    adopt = playbook("bootstrap", "-e", "iam_admin_adopt=true", "-e", "proton_roles_adopt=true", "--limit", not_codebuild)
     assert adopt.rc == 0, adopt.output[-3000:]
-    assert bootstrapped(foreign, False)
-    writes = sum(len(account.write_calls()) for account in (foreign, clean))
-    rerun = playbook("bootstrap")  # adopted is ours: no adopt needed any more, nothing written
+    adoptable = [account for kind, account in foreign.items() if kind != "codebuild_role"]
+    assert [bootstrapped(account, False) for account in adoptable] == [True] * len(adoptable)
+    writes = sum(len(account.write_calls()) for account in (*adoptable, clean))
+    rerun = playbook("bootstrap", "--limit", not_codebuild)  # adopted is ours: no adopt needed any more
     assert rerun.rc == 0, rerun.output[-3000:]
-    assert sum(len(account.write_calls()) for account in (foreign, clean)) == writes
-    assert report(tmp_path, "bootstrap")[foreign.account_id]["status"] == "unchanged"
+    assert sum(len(account.write_calls()) for account in (*adoptable, clean)) == writes
+    records = report(tmp_path, "bootstrap")
+    assert {records[account.account_id]["status"] for account in adoptable} == {"unchanged"}

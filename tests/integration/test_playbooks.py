@@ -11,10 +11,12 @@ from integration.conftest import REPO, run_playbook
 KNOWN_PASSWORD = "Playbook-Passw0rd!-never-shown-51c2"
 
 
-def write_inventory(path, accounts):
+def write_inventory(path, accounts, host_vars=None):
+    """A static inventory of ``accounts``; ``host_vars`` (account id -> variables) adds variables to some."""
     hosts = {account.account_id: {
         "aws_account_id": account.account_id,
         "aws_assume_role_arn": f"arn:aws:iam::{account.account_id}:role/OrganizationAccountAccessRole",
+        **(host_vars or {}).get(account.account_id, {}),
     } for account in accounts}
     path.write_text(yaml.safe_dump({"all": {"hosts": hosts}}))
     return path
