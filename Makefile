@@ -14,8 +14,8 @@ export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export PATH := $(BIN):$(PATH)
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help setup lock link demo benchmark test test-unit test-localaws test-integration test-toolchains sanity lint \
-	galaxy docs molecule clean
+.PHONY: help setup lock link demo benchmark test test-unit test-localaws test-integration test-toolchains sanity \
+	sanity-newest lint galaxy docs molecule clean
 
 help:
 	@echo "make demo             - start the local AWS, bootstrap a small organization, show the result"
@@ -30,6 +30,8 @@ help:
 	@echo "make molecule         - every Molecule scenario, then the secret-hygiene check"
 	@echo "make lint             - ansible-lint, production profile"
 	@echo "make sanity           - ansible-test sanity on every ansible-core from the oldest supported to the newest"
+	@echo "make sanity-newest    - ansible-test sanity on the .venv's ansible-core only (every test)"
+	@echo "make sanity-core-2.18 - ansible-test sanity on one older core (its core-dependent tests)"
 	@echo "make galaxy           - build the Galaxy artifact, import-check, install and run it"
 	@echo "make docs             - the generated reference is up to date and lint-clean"
 	@echo "make clean            - remove .venv and .build"
@@ -94,11 +96,17 @@ test-integration: setup
 test-toolchains: setup
 	PROTONKIT_OLDEST_BIN=$$(tools/toolchain.sh oldest) $(BIN)/python -m pytest -q -n 2 tests/toolchains
 
-# ansible-test sanity with the venv's ansible-core, then with each older release we support (requirements/sanity-cores.txt).
+# ansible-test sanity with the venv's ansible-core and with each older release we support (requirements/sanity-cores.txt),
+# two at a time (each is single-threaded); each core's output is printed whole when it finishes (-O).
 SANITY_CORES := $(shell sed -n 's/^ansible-core==\([0-9]*\.[0-9]*\)\..*/\1/p' requirements/sanity-cores.txt)
 sanity: setup
+	$(MAKE) --no-print-directory -j 2 -O sanity-newest $(addprefix sanity-core-,$(SANITY_CORES))
+
+sanity-newest: setup
 	tools/sanity.sh
-	for core in $(SANITY_CORES); do SANITY_CORE=$$core tools/sanity.sh; done
+
+sanity-core-%: setup
+	SANITY_CORE=$* tools/sanity.sh
 
 lint: setup
 	tools/lint.sh

@@ -133,14 +133,14 @@ REPORT_LOCATIONS = {
 def test_report_and_retry_file_go_where_ansible_playbook_was_started_private(
         local_aws, aws_account_factory, tmp_path, case):
     pwd, extra, subdirectory = REPORT_LOCATIONS[case]
-    accounts = aws_account_factory(2)
-    broken = accounts[1]
+    # One account, which fails, so that there is a retry file too.
+    broken = aws_account_factory()
+    accounts = [broken]
     started_in, elsewhere = tmp_path / "started-here", tmp_path / "elsewhere"
     (started_in / "reports").mkdir(parents=True)
     elsewhere.mkdir()
     inventory = write_inventory(tmp_path / "accounts.yml", accounts)
     env = dict(management_env(local_aws, tmp_path), PWD=str(tmp_path / pwd) if pwd else None)
-    # One account fails, so that there is a retry file too.
     local_aws.add_error_rule(code="AccessDenied", status=403, account=broken.account_id, service="iam",
                              action="CreateGroup", message="not allowed to create groups")
     try:

@@ -15,7 +15,6 @@ since ``integration.conftest.run_playbook`` only reads the host ``localhost``.
 import json
 import time
 
-import pytest
 import yaml
 
 from integration.conftest import REPO, run_playbook
@@ -283,8 +282,7 @@ def run_with_burst(local_aws, accounts, tmp_path, bursts):
     return outcome
 
 
-def test_a_burst_of_throttling_on_iam_sts_proton_or_secrets_manager_is_absorbed(local_aws, aws_account_factory,
-                                                                                 tmp_path):
+def test_a_burst_of_throttling_on_any_member_account_service_is_absorbed(local_aws, aws_account_factory, tmp_path):
     # Each burst on an account of its own, all in one run.
     bursts = {"iam": "CreateRole", "sts": "GetCallerIdentity", "proton": "UpdateAccountSettings",
               "secretsmanager": "CreateSecret"}

@@ -28,3 +28,8 @@ def oldest_bin():
 @pytest.fixture(params=["newest", "oldest"], scope="module")
 def toolchain_bin(request):
     return NEWEST if request.param == "newest" else oldest_bin()
+
+
+@pytest.fixture(scope="module")
+def oldest_toolchain_bin():
+    return oldest_bin()
