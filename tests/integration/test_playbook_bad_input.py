@@ -6,7 +6,6 @@ record in the JSON report carries the same message, so a pipeline sees it too.
 
 import json
 
-import pytest
 import yaml
 
 from integration.conftest import REPO, run_playbook
@@ -32,48 +31,60 @@ BAD_VARIABLES = [
 ]
 
 
-def run_bootstrap(local_aws, account, tmp_path, variables):
-    inventory = write_inventory(tmp_path / "accounts.yml", [account])
-    variables_file = tmp_path / "vars.yml"
-    variables_file.write_text(yaml.safe_dump(dict({"iam_admin_password": KNOWN_PASSWORD}, **variables)))
+def run_bootstrap(local_aws, accounts, tmp_path, host_vars):
+    """bootstrap.yml over ``accounts``, each with its own variables (``host_vars``: account id -> variables), the
+    known password as a group variable below them (as a user's group_vars would give it)."""
+    hosts = {account.account_id: {
+        "aws_account_id": account.account_id,
+        "aws_assume_role_arn": f"arn:aws:iam::{account.account_id}:role/OrganizationAccountAccessRole",
+        **host_vars.get(account.account_id, {}),
+    } for account in accounts}
+    inventory = tmp_path / "accounts.yml"
+    inventory.write_text(yaml.safe_dump({"all": {"hosts": hosts, "vars": {"iam_admin_password": KNOWN_PASSWORD}}}))
     return run_playbook(REPO / "playbooks" / "bootstrap.yml", management_env(local_aws, tmp_path),
-                        callback="ansible.builtin.default", inventory=inventory,
-                        extra_args=["-e", f"@{variables_file}"], cwd=tmp_path)
+                        callback="ansible.builtin.default", inventory=inventory, cwd=tmp_path)
 
 
-def error_message(run, tmp_path):
-    """The account's error as the report records it; the play's own output when no report could be written."""
+def error_message(run, tmp_path, account):
+    """The account's error as the report records it; the play's own output for that account when its record has
+    none (account_bootstrap's own variables are checked before its block can record anything)."""
     report = tmp_path / "protonkit-bootstrap-report.json"
-    if not report.exists():  # account_bootstrap's own variables are checked before its block can record anything
-        return run.output
-    record = json.loads(report.read_text())["accounts"][0]
-    assert record["status"] == "failed"
-    return record["error"]["message"]
+    if report.exists():
+        for record in json.loads(report.read_text())["accounts"]:
+            if record.get("account_id", record.get("host")) == account.account_id and record.get("error"):
+                assert record["status"] == "failed"
+                return record["error"]["message"]
+    return "\n".join(line for line in run.output.splitlines() if f"[{account.account_id}]" in line)
 
 
-@pytest.mark.parametrize("variables, words", BAD_VARIABLES, ids=[next(iter(v)) for v, _w in BAD_VARIABLES])
-def test_bad_variable_is_named_with_its_fix_and_nothing_is_written(local_aws, aws_account, tmp_path, variables, words):
-    writes_before = len(aws_account.write_calls())
+def test_bad_variables_are_named_with_their_fix_and_nothing_is_written(local_aws, aws_account_factory, tmp_path):
+    # One account per bad variable, all in one run: each account's error is its own.
+    accounts = aws_account_factory(len(BAD_VARIABLES))
+    host_vars = {account.account_id: variables for account, (variables, _words) in zip(accounts, BAD_VARIABLES)}
+    writes_before = [len(account.write_calls()) for account in accounts]
 
-    run = run_bootstrap(local_aws, aws_account, tmp_path, variables)
+    run = run_bootstrap(local_aws, accounts, tmp_path, host_vars)
 
     assert run.rc != 0, run.output[-2000:]
     assert "Traceback" not in run.output
-    assert KNOWN_PASSWORD not in run.output and variables.get("iam_admin_password", KNOWN_PASSWORD) not in run.output
-    assert aws_account.write_calls()[writes_before:] == [], run.output[-3000:]
-    message = error_message(run, tmp_path)
-    for word in words:
-        assert word in message, message
+    assert KNOWN_PASSWORD not in run.output
+    for account, before, (variables, words) in zip(accounts, writes_before, BAD_VARIABLES):
+        assert variables.get("iam_admin_password", KNOWN_PASSWORD) not in run.output
+        assert account.write_calls()[before:] == [], (variables, run.output[-3000:])
+        message = error_message(run, tmp_path, account)
+        for word in words:
+            assert word in message, (variables, message)
 
 
 def test_bad_proton_value_found_by_the_module_leaves_the_proton_half_unwritten(local_aws, aws_account, tmp_path):
     # Only the module knows what an IAM path may look like: the IAM half (valid on its own) has run by then, the
     # Proton half writes nothing, and a rerun with the fix completes the account.
-    run = run_bootstrap(local_aws, aws_account, tmp_path, {"proton_roles_role_path": "service-role"})
+    run = run_bootstrap(local_aws, [aws_account], tmp_path, {aws_account.account_id: {
+        "proton_roles_role_path": "service-role"}})
 
     assert run.rc != 0
-    assert "role_path: role path must begin and end with /" in error_message(run, tmp_path)
+    assert "role_path: role path must begin and end with /" in error_message(run, tmp_path, aws_account)
     proton_half = [call["action"] for call in aws_account.write_calls()
                    if call["service"] == "proton" or "Role" in call["action"]]
     assert proton_half == []
-    assert run_bootstrap(local_aws, aws_account, tmp_path, {}).rc == 0
+    assert run_bootstrap(local_aws, [aws_account], tmp_path, {}).rc == 0
