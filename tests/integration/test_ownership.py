@@ -292,7 +292,7 @@ def test_playbooks_leave_someone_elses_thing_alone_unless_adopted(local_aws, aws
     seed(foreign)
     inventory = write_inventory(tmp_path / "accounts.yml", [foreign, clean])
     env = management_env(local_aws, tmp_path)
-    extra = ["-e", json.dumps(dict(variables, iam_admin_password=PASSWORD))]
+    extra = ["-e", json.dumps(dict(variables, iam_admin_password=PASSWORD, account_bootstrap_proton_roles=True))]
 
     def playbook(name, *more, check=False):
         return run_playbook(REPO / "playbooks" / f"{name}.yml", env, callback="ansible.builtin.default", check=check,

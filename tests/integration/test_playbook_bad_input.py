@@ -35,7 +35,9 @@ BAD_VARIABLES = [
 def run_bootstrap(local_aws, account, tmp_path, variables):
     inventory = write_inventory(tmp_path / "accounts.yml", [account])
     variables_file = tmp_path / "vars.yml"
-    variables_file.write_text(yaml.safe_dump(dict({"iam_admin_password": KNOWN_PASSWORD}, **variables)))
+    # Both halves on, so that the Proton variables are checked too (the Proton half is opt-in).
+    variables_file.write_text(yaml.safe_dump(dict({"iam_admin_password": KNOWN_PASSWORD,
+                                                   "account_bootstrap_proton_roles": True}, **variables)))
     return run_playbook(REPO / "playbooks" / "bootstrap.yml", management_env(local_aws, tmp_path),
                         callback="ansible.builtin.default", inventory=inventory,
                         extra_args=["-e", f"@{variables_file}"], cwd=tmp_path)

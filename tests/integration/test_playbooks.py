@@ -9,6 +9,8 @@ import yaml
 from integration.conftest import REPO, run_playbook
 
 KNOWN_PASSWORD = "Playbook-Passw0rd!-never-shown-51c2"
+# The Proton half of bootstrap.yml is opt-in (AWS Proton's end of support): the tests that expect its roles ask.
+PROTON = ["-e", "account_bootstrap_proton_roles=true"]
 
 
 def write_inventory(path, accounts):
@@ -45,7 +47,7 @@ def test_one_of_five_accounts_denied_mid_run_then_rerun_alone(local_aws, aws_acc
     inventory = write_inventory(tmp_path / "accounts.yml", accounts)
     env = management_env(local_aws, tmp_path)
     run = run_playbook(REPO / "playbooks" / "bootstrap.yml", env, callback="ansible.builtin.default",
-                       inventory=inventory, cwd=tmp_path)
+                       inventory=inventory, cwd=tmp_path, extra_args=PROTON)
     assert run.rc == 2, run.output[-3000:]
     report = json.loads((tmp_path / "protonkit-bootstrap-report.json").read_text())
     assert report["counts"]["failed"] == 1 and report["counts"]["created"] == 4
@@ -58,7 +60,8 @@ def test_one_of_five_accounts_denied_mid_run_then_rerun_alone(local_aws, aws_acc
 
     local_aws.clear_error_rules()
     rerun = run_playbook(REPO / "playbooks" / "bootstrap.yml", env, callback="ansible.builtin.default",
-                         inventory=inventory, extra_args=["--limit", f"@{tmp_path / 'protonkit-bootstrap.retry'}"],
+                         inventory=inventory,
+                         extra_args=PROTON + ["--limit", f"@{tmp_path / 'protonkit-bootstrap.retry'}"],
                          cwd=tmp_path)
     assert rerun.rc == 0, rerun.output[-3000:]
     report = json.loads((tmp_path / "protonkit-bootstrap-report.json").read_text())
@@ -76,7 +79,7 @@ def test_rerun_is_unchanged_with_zero_writes_and_the_password_is_nowhere(local_a
     secrets = tmp_path / "secrets.yml"
     secrets.write_text(yaml.safe_dump({"iam_admin_password": KNOWN_PASSWORD,
                                        "proton_regions": ["us-east-1", "eu-west-1"]}))
-    extra = ["-e", f"@{secrets}"]
+    extra = ["-e", f"@{secrets}"] + PROTON
     first = run_playbook(REPO / "playbooks" / "bootstrap.yml", env, callback="ansible.builtin.default",
                          verbosity=4, diff=True, inventory=inventory, extra_args=extra, cwd=tmp_path)
     assert first.rc == 0, first.output[-3000:]
@@ -96,7 +99,7 @@ def test_teardown_check_mode_is_an_audit_then_teardown_removes(local_aws, aws_ac
     inventory = write_inventory(tmp_path / "accounts.yml", accounts)
     env = management_env(local_aws, tmp_path)
     assert run_playbook(REPO / "playbooks" / "bootstrap.yml", env, callback="ansible.builtin.default",
-                        inventory=inventory, cwd=tmp_path).rc == 0
+                        inventory=inventory, cwd=tmp_path, extra_args=PROTON).rc == 0
     writes_before = sum(len(a.write_calls()) for a in accounts)
     audit = run_playbook(REPO / "playbooks" / "teardown.yml", env, callback="ansible.builtin.default", check=True,
                          inventory=inventory, cwd=tmp_path)
@@ -159,3 +162,35 @@ def test_report_and_retry_file_go_where_ansible_playbook_was_started_private(
     assert json.loads(report.read_text())["retry_file"] == str(retry)
     # The summary names the absolute paths, so --limit @<retry file> works from anywhere.
     assert f"--limit @{retry}" in run.output
+
+
+def test_default_bootstrap_does_the_iam_half_only_and_never_calls_proton(local_aws, aws_account, tmp_path):
+    # AWS Proton answers nowhere since 2026-10-07: by default bootstrap.yml creates no Proton role and asks it nothing.
+    inventory = write_inventory(tmp_path / "accounts.yml", [aws_account])
+    run = run_playbook(REPO / "playbooks" / "bootstrap.yml", management_env(local_aws, tmp_path),
+                       callback="ansible.builtin.default", inventory=inventory, cwd=tmp_path)
+    assert run.rc == 0, run.output[-3000:]
+    iam = aws_account.client("iam")
+    assert [user["UserName"] for user in iam.get_group(GroupName="Administrators")["Users"]] == ["Administrator"]
+    assert iam.list_roles(PathPrefix="/service-role/")["Roles"] == []
+    assert aws_account.calls(service="proton") == []
+    assert not [call for call in aws_account.write_calls() if "Role" in call["action"]]
+    record = json.loads((tmp_path / "protonkit-bootstrap-report.json").read_text())["accounts"][0]
+    assert (record["status"], record["proton_roles"], record["regions"]) == ("created", [], [])
+
+
+def test_teardown_where_proton_is_gone_removes_the_roles_and_says_the_settings_stay(local_aws, aws_account, tmp_path):
+    inventory = write_inventory(tmp_path / "accounts.yml", [aws_account])
+    env = management_env(local_aws, tmp_path)
+    assert run_playbook(REPO / "playbooks" / "bootstrap.yml", env, callback="ansible.builtin.default",
+                        inventory=inventory, cwd=tmp_path, extra_args=PROTON).rc == 0
+    local_aws.set_proton_mode("gone")
+    # No extra variable: the clean-up's defaults are right where Proton no longer answers.
+    teardown = run_playbook(REPO / "playbooks" / "teardown.yml", env, callback="ansible.builtin.default",
+                            inventory=inventory, cwd=tmp_path)
+    assert teardown.rc == 0, teardown.output[-3000:]
+    assert aws_account.client("iam").list_roles(PathPrefix="/service-role/")["Roles"] == []
+    assert "account settings could not be read or cleared" in " ".join(teardown.output.split())
+    record = json.loads((tmp_path / "protonkit-teardown-report.json").read_text())["accounts"][0]
+    assert sorted(record["proton_roles"]) == ["AWSProtonPipelineServiceRole", "AWSProtonServiceRole"]
+    assert record["status"] == "removed"

@@ -45,7 +45,7 @@ ACCOUNTS_PER_RUN = 5
 
 # --- running the playbook and reading its JSON output --------------------------------------------------------------
 def write_vars(path, **extra):
-    variables = {"proton_regions": ["us-east-1"], "iam_admin_tags": USER_TAGS, "proton_roles_tags": ROLE_TAGS}
+    variables = {"proton_regions": ["us-east-1"], "iam_admin_tags": USER_TAGS, "proton_roles_tags": ROLE_TAGS, "account_bootstrap_proton_roles": True}
     variables.update(extra)
     path.write_text(yaml.safe_dump(variables))
     return path
