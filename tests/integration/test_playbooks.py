@@ -194,3 +194,37 @@ def test_teardown_where_proton_is_gone_removes_the_roles_and_says_the_settings_s
     record = json.loads((tmp_path / "protonkit-teardown-report.json").read_text())["accounts"][0]
     assert sorted(record["proton_roles"]) == ["AWSProtonPipelineServiceRole", "AWSProtonServiceRole"]
     assert record["status"] == "removed"
+
+
+def test_an_inventory_that_selects_no_account_fails_loudly_unless_allowed(local_aws, aws_account, tmp_path):
+    # An OU typo, no organization, expired credentials: the plugin fails to parse, Ansible only warns.
+    inventory = tmp_path / "accounts.aws_org.yml"
+    inventory.write_text(yaml.safe_dump({"plugin": "protonkit.accounts.organization",
+                                         "organizational_units": ["/workloads"]}))
+    env = dict(management_env(local_aws, tmp_path), **{k: aws_account.env[k] for k in (
+        "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")})  # an account without an organization
+    for playbook in ("bootstrap", "teardown"):
+        run = run_playbook(REPO / "playbooks" / f"{playbook}.yml", env, callback="ansible.builtin.default",
+                           inventory=inventory, cwd=tmp_path)
+        output = " ".join(run.output.split())
+        assert run.rc != 0, output[-3000:]
+        assert f"protonkit.accounts.{playbook}: the inventory selects no account" in output
+        assert f"ansible-inventory -i {inventory} --graph" in output
+        assert "ANSIBLE_INVENTORY_UNPARSED_FAILED=true" in output and "protonkit_allow_empty_selection=true" in output
+    allowed = run_playbook(REPO / "playbooks" / "bootstrap.yml", env, callback="ansible.builtin.default",
+                           inventory=inventory, cwd=tmp_path, extra_args=["-e", "protonkit_allow_empty_selection=true"])
+    assert allowed.rc == 0, allowed.output[-3000:]
+    assert aws_account.write_calls() == []
+
+
+def test_a_pattern_and_limit_that_select_no_account_fail_loudly(local_aws, aws_account_factory, tmp_path):
+    first, second = aws_account_factory(2)
+    inventory = write_inventory(tmp_path / "accounts.yml", [first, second])
+    env = management_env(local_aws, tmp_path)
+    # Each matches hosts of the inventory, but none that the account play would run on.
+    for extra in (["-e", "protonkit_accounts=no_such_group"],
+                  ["-e", f"protonkit_accounts={first.account_id}", "--limit", second.account_id]):
+        run = run_playbook(REPO / "playbooks" / "bootstrap.yml", env, callback="ansible.builtin.default",
+                           inventory=inventory, cwd=tmp_path, extra_args=extra)
+        assert run.rc != 0 and "the inventory selects no account" in " ".join(run.output.split()), run.output[-3000:]
+    assert first.write_calls() == [] and second.write_calls() == []
