@@ -367,6 +367,15 @@ kept:
       reason: "not tagged protonkit:managed-by=protonkit.accounts, and not what an earlier version made: it is at
         path '/people/', not user_path '/'"
   version_added: 0.2.0
+removed:
+  description:
+    - With O(state=absent), what this run removed (would remove, in check mode), each as C(kind) (V(user),
+      V(group) or V(secret)) and C(name). Empty with O(state=present).
+  returned: always
+  type: list
+  elements: dict
+  sample: [{kind: user, name: Administrator}, {kind: group, name: Administrators}]
+  version_added: 0.2.0
 password_changed:
   description: Whether this run set the console password. The password itself is never returned.
   returned: always
@@ -1006,6 +1015,7 @@ def bootstrap(module, client, identity):
         password_changed=password is not None,
         password_generated=generated,
         kept=[],
+        removed=[],
         diff={"before": _diff_view(before), "after": _diff_view(after)},
         **delivered_to,
     )
@@ -1047,6 +1057,9 @@ def remove(module, client, identity):
         password_changed=False,
         password_generated=False,
         kept=kept,
+        removed=([{"kind": "user", "name": user["name"]}] if user_removed else [])
+        + ([{"kind": "group", "name": params["group_name"]}] if group_changed and not group_kept else [])
+        + ([{"kind": "secret", "name": params["password_secret"]}] if secret_removed else []),
         diff={"before": _diff_view(before), "after": _diff_view(after)},
     )
 

@@ -64,8 +64,11 @@ def test_one_of_five_accounts_denied_mid_run_then_rerun_alone(local_aws, aws_acc
                          extra_args=PROTON + ["--limit", f"@{tmp_path / 'protonkit-bootstrap.retry'}"],
                          cwd=tmp_path)
     assert rerun.rc == 0, rerun.output[-3000:]
+    # The rerun's record took the failed one's place; the other accounts keep theirs: a report of every account.
     report = json.loads((tmp_path / "protonkit-bootstrap-report.json").read_text())
-    assert [(a["account_id"], a["status"]) for a in report["accounts"]] == [(broken.account_id, "created")]
+    assert sorted((a["account_id"], a["status"]) for a in report["accounts"]) == sorted(
+        (a.account_id, "created") for a in accounts)
+    assert report["counts"]["created"] == 5 and report["failed_hosts"] == [] and report["limit"].startswith("@")
     assert not (tmp_path / "protonkit-bootstrap.retry").exists()
     assert fully_bootstrapped(broken)
 
@@ -187,13 +190,17 @@ def test_teardown_where_proton_is_gone_removes_the_roles_and_says_the_settings_s
     local_aws.set_proton_mode("gone")
     # No extra variable: the clean-up's defaults are right where Proton no longer answers.
     teardown = run_playbook(REPO / "playbooks" / "teardown.yml", env, callback="ansible.builtin.default",
-                            inventory=inventory, cwd=tmp_path)
+                            inventory=inventory, cwd=tmp_path, extra_args=["-e", "protonkit_remove_admin=true"])
     assert teardown.rc == 0, teardown.output[-3000:]
     assert aws_account.client("iam").list_roles(PathPrefix="/service-role/")["Roles"] == []
     assert "account settings could not be read or cleared" in " ".join(teardown.output.split())
     record = json.loads((tmp_path / "protonkit-teardown-report.json").read_text())["accounts"][0]
     assert sorted(record["proton_roles"]) == ["AWSProtonPipelineServiceRole", "AWSProtonServiceRole"]
-    assert record["status"] == "removed"
+    assert record["status"] == "removed" and record["proton_skipped_regions"] == ["us-east-1"]
+    # The Administrator is named as removed (the module's "user after the run" is empty).
+    assert (record["admin_user"], record["admin_user_removed"]) == ("Administrator", True)
+    assert "Administrator (removed)" in teardown.output
+    assert "its account settings were not cleared in:" in teardown.output
 
 
 def test_an_inventory_that_selects_no_account_fails_loudly_unless_allowed(local_aws, aws_account, tmp_path):
@@ -228,3 +235,38 @@ def test_a_pattern_and_limit_that_select_no_account_fail_loudly(local_aws, aws_a
                            inventory=inventory, cwd=tmp_path, extra_args=extra)
         assert run.rc != 0 and "the inventory selects no account" in " ".join(run.output.split()), run.output[-3000:]
     assert first.write_calls() == [] and second.write_calls() == []
+
+
+def test_check_mode_is_marked_in_its_own_report_and_published_with_set_stats(local_aws, aws_account, tmp_path):
+    inventory = write_inventory(tmp_path / "accounts.yml", [aws_account])
+    env = dict(management_env(local_aws, tmp_path), ANSIBLE_SHOW_CUSTOM_STATS="1")
+    check = run_playbook(REPO / "playbooks" / "bootstrap.yml", env, callback="ansible.builtin.default", check=True,
+                         diff=True, inventory=inventory, cwd=tmp_path)
+    assert check.rc == 0, check.output[-3000:]
+    assert aws_account.write_calls() == []
+    assert not (tmp_path / "protonkit-bootstrap-report.json").exists()
+    report = json.loads((tmp_path / "protonkit-bootstrap-check-report.json").read_text())
+    assert report["check_mode"] is True and report["accounts"][0]["status"] == "created"
+    assert "Check mode: nothing was changed" in check.output and "would create 1" in check.output
+    # The same document in the run's custom stats (AWX and AAP keep them as the job's artifacts).
+    assert "protonkit_bootstrap_report" in check.output.split("CUSTOM STATS")[-1]
+
+    real = run_playbook(REPO / "playbooks" / "bootstrap.yml", env, callback="ansible.builtin.default",
+                        inventory=inventory, cwd=tmp_path)
+    assert real.rc == 0 and "would create" not in real.output
+    report = json.loads((tmp_path / "protonkit-bootstrap-report.json").read_text())
+    assert report["check_mode"] is False and report["accounts"][0]["status"] == "created"
+
+
+def test_proton_skipped_because_unavailable_has_its_own_status(local_aws, aws_account_factory, tmp_path):
+    accounts = aws_account_factory(2)
+    inventory = write_inventory(tmp_path / "accounts.yml", accounts)
+    local_aws.set_proton_mode("unknown-operation")
+    run = run_playbook(REPO / "playbooks" / "bootstrap.yml", management_env(local_aws, tmp_path),
+                       callback="ansible.builtin.default", inventory=inventory, cwd=tmp_path,
+                       extra_args=PROTON + ["-e", "proton_roles_unavailable=warn"])
+    assert run.rc == 0, run.output[-3000:]
+    report = json.loads((tmp_path / "protonkit-bootstrap-report.json").read_text())
+    assert report["counts"]["proton_skipped"] == 2 and report["counts"]["created"] == 0
+    assert {a["status"] for a in report["accounts"]} == {"proton_skipped"}
+    assert "its account settings were not written in:" in run.output
