@@ -270,3 +270,23 @@ def test_proton_skipped_because_unavailable_has_its_own_status(local_aws, aws_ac
     assert report["counts"]["proton_skipped"] == 2 and report["counts"]["created"] == 0
     assert {a["status"] for a in report["accounts"]} == {"proton_skipped"}
     assert "its account settings were not written in:" in run.output
+
+
+def test_the_secret_region_is_a_role_variable_and_its_absence_fails_before_any_write(
+        local_aws, aws_account, tmp_path):
+    inventory = write_inventory(tmp_path / "accounts.yml", [aws_account])
+    # As in AWX, whose AWS credential injects no region.
+    env = dict(management_env(local_aws, tmp_path), AWS_REGION=None, AWS_DEFAULT_REGION=None)
+    run = run_playbook(REPO / "playbooks" / "bootstrap.yml", env, callback="ansible.builtin.default",
+                       inventory=inventory, cwd=tmp_path)
+    assert run.rc == 2, run.output[-3000:]
+    error = json.loads((tmp_path / "protonkit-bootstrap-report.json").read_text())["accounts"][0]["error"]
+    assert error["message"].startswith("iam_admin_password_secret_region: the password secret"), error
+    assert aws_account.write_calls() == []
+
+    run = run_playbook(REPO / "playbooks" / "bootstrap.yml", env, callback="ansible.builtin.default",
+                       inventory=inventory, cwd=tmp_path, extra_args=["-e", "iam_admin_password_secret_region=eu-west-1"])
+    assert run.rc == 0, run.output[-3000:]
+    secret = aws_account.client("secretsmanager", region="eu-west-1").describe_secret(
+        SecretId="protonkit/Administrator/console-password")
+    assert secret["ARN"].startswith("arn:aws:secretsmanager:eu-west-1:")
