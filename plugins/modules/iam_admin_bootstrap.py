@@ -78,7 +78,10 @@ options:
   update_password:
     description:
       - V(on_create) sets the password only when the login profile is created; a rerun never touches it.
-      - V(always) sets O(password) on every run (which then always reports a change). Requires O(password).
+      - V(always) sets a password on every run (which then always reports a change): O(password) when given,
+        otherwise a newly generated one, delivered to O(password_secret) (a new version of the secret) and/or
+        O(password_file) before it is set. That is a rotation in one run; with O(password_reset_required) the
+        user must choose their own password at the next sign-in.
     type: str
     choices: [on_create, always]
     default: on_create
@@ -598,9 +601,11 @@ def validate_params(module, policy_arns, partition):
                or identifier_problem("user", params["user_name"], params["user_path"], "user_name", "user_path")
                or policy_arn_problem(policy_arns, "group_policy_arns", partition)
                or tags_problem(params["tags"], "tags", added=ownership_tags()))
-    if params["update_password"] == "always" and not params["password"]:
-        problem = ("update_password: 'always' needs a password to set on every run; give password, or use "
-                   "update_password: on_create to generate one only when console access is created")
+    # 'always' without a password is a rotation: a new one generated at every run, so it must have somewhere to go.
+    if (params["update_password"] == "always" and params["console_access"] and not params["password"]
+            and not (params["password_secret"] or params["password_file"])):
+        problem = ("update_password: 'always' without password generates a new password at every run (a rotation), "
+                   "and there is nowhere to deliver it; set password_secret and/or password_file, or give password")
     if params["password_secret"] and not module.region:
         problem = "password_secret: Secrets Manager is regional; set region (or AWS_REGION) to choose where it lives"
     if params["password_file"]:

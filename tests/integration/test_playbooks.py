@@ -290,3 +290,31 @@ def test_the_secret_region_is_a_role_variable_and_its_absence_fails_before_any_w
     secret = aws_account.client("secretsmanager", region="eu-west-1").describe_secret(
         SecretId="protonkit/Administrator/console-password")
     assert secret["ARN"].startswith("arn:aws:secretsmanager:eu-west-1:")
+
+
+def test_rotation_in_one_run_generates_stores_sets_and_requires_a_reset(local_aws, aws_account, tmp_path):
+    inventory = write_inventory(tmp_path / "accounts.yml", [aws_account])
+    env = management_env(local_aws, tmp_path)
+    secrets = aws_account.client("secretsmanager")
+    secret_id = "protonkit/Administrator/console-password"
+    assert run_playbook(REPO / "playbooks" / "bootstrap.yml", env, callback="ansible.builtin.default",
+                        inventory=inventory, cwd=tmp_path).rc == 0
+    first = json.loads(secrets.get_secret_value(SecretId=secret_id)["SecretString"])["password"]
+    aws_account.client("iam").update_login_profile(UserName="Administrator", PasswordResetRequired=False)  # chosen
+    local_aws.clear_calls()
+
+    rotation = run_playbook(REPO / "playbooks" / "bootstrap.yml", env, callback="ansible.builtin.default", verbosity=3,
+                            diff=True, inventory=inventory, cwd=tmp_path,
+                            extra_args=["-e", "iam_admin_update_password=always"])
+    assert rotation.rc == 0, rotation.output[-3000:]
+    second = json.loads(secrets.get_secret_value(SecretId=secret_id)["SecretString"])["password"]
+    assert second != first
+    assert len(secrets.list_secret_version_ids(SecretId=secret_id)["Versions"]) == 2
+    # Delivered before it is set, then set with a reset at the next sign-in.
+    writes = [call["action"] for call in aws_account.write_calls()]
+    assert writes.index("PutSecretValue") < writes.index("UpdateLoginProfile")
+    assert aws_account.client("iam").get_login_profile(UserName="Administrator")["LoginProfile"][
+        "PasswordResetRequired"] is True
+    report = (tmp_path / "protonkit-bootstrap-report.json").read_text()
+    for captured in (rotation.output, report):
+        assert first not in captured and second not in captured
