@@ -318,3 +318,27 @@ def test_rotation_in_one_run_generates_stores_sets_and_requires_a_reset(local_aw
     report = (tmp_path / "protonkit-bootstrap-report.json").read_text()
     for captured in (rotation.output, report):
         assert first not in captured and second not in captured
+
+
+def test_max_fail_percentage_stops_starting_accounts_and_reports_them_not_attempted(
+        local_aws, aws_account_factory, tmp_path):
+    # Hosts run in inventory order, one per batch: the first account fails, the others must not be started.
+    accounts = sorted(aws_account_factory(3), key=lambda account: account.account_id)
+    broken = accounts[0]
+    local_aws.add_error_rule(code="AccessDenied", status=403, account=broken.account_id, service="iam",
+                             action="CreateGroup", message="not allowed to create groups")
+    inventory = write_inventory(tmp_path / "accounts.yml", accounts)
+    run = run_playbook(REPO / "playbooks" / "bootstrap.yml", management_env(local_aws, tmp_path),
+                       callback="ansible.builtin.default", inventory=inventory, cwd=tmp_path,
+                       extra_args=["-e", "protonkit_max_fail_percentage=0", "-e", "protonkit_serial=1"])
+    local_aws.clear_error_rules()
+    assert run.rc == 2, run.output[-3000:]
+    assert (tmp_path / "protonkit-bootstrap-report.json").exists(), run.output[-6000:]
+    report = json.loads((tmp_path / "protonkit-bootstrap-report.json").read_text())
+    assert {a["account_id"]: a["status"] for a in report["accounts"]} == {
+        broken.account_id: "failed", accounts[1].account_id: "not_attempted", accounts[2].account_id: "not_attempted"}
+    assert report["counts"]["not_attempted"] == 2
+    assert accounts[1].calls() == [] and accounts[2].calls() == []
+    assert "Not attempted (protonkit_max_fail_percentage was exceeded before their turn)" in run.output
+    # Not failed: a retry of the failed accounts alone would leave them out; they are not in the retry file either.
+    assert (tmp_path / "protonkit-bootstrap.retry").read_text().split() == [broken.account_id]
