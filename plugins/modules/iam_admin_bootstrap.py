@@ -78,8 +78,8 @@ options:
   update_password:
     description:
       - V(on_create) sets the password only when the login profile is created; a rerun never touches it.
-      - V(always) sets a password on every run (which then always reports a change): O(password) when given,
-        otherwise a newly generated one, delivered to O(password_secret) (a new version of the secret) and/or
+      - V(always) sets a password on every run (which then always reports a change). That is O(password) when
+        given, otherwise a newly generated one, delivered to O(password_secret) (a new version of the secret) and/or
         O(password_file) before it is set. That is a rotation in one run; with O(password_reset_required) the
         user must choose their own password at the next sign-in.
     type: str
@@ -203,10 +203,14 @@ notes:
     C(secretsmanager:RestoreSecret) and C(secretsmanager:DeleteSecret); O(password_secret_readers) also
     C(secretsmanager:PutResourcePolicy); O(password_secret_kms_key_id) C(secretsmanager:UpdateSecret),
     C(kms:DescribeKey), C(kms:GenerateDataKey) and C(kms:Decrypt)."
+# Our own floor, not amazon.aws.boto3's (which says python >= 3.6): see the README's support matrix.
+requirements:
+  - python >= 3.11
+  - boto3 >= 1.35.0
+  - botocore >= 1.35.0
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
-  - amazon.aws.boto3
 """
 
 EXAMPLES = r"""

@@ -199,10 +199,14 @@ notes:
     C(iam:ListRolePolicies), C(iam:GetRolePolicy), C(iam:PutRolePolicy), C(iam:DeleteRolePolicy), C(iam:GetPolicy),
     C(iam:ListInstanceProfilesForRole), C(iam:RemoveRoleFromInstanceProfile), C(iam:DeleteRole), C(iam:PassRole)
     on the roles; C(proton:GetAccountSettings), C(proton:UpdateAccountSettings)."
+# Our own floor, not amazon.aws.boto3's (which says python >= 3.6): see the README's support matrix.
+requirements:
+  - python >= 3.11
+  - boto3 >= 1.35.0
+  - botocore >= 1.35.0
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
-  - amazon.aws.boto3
 """
 
 EXAMPLES = r"""

@@ -102,3 +102,18 @@ def test_the_tarball_definition_installs_the_tarball_next_to_it(tmp_path):
     # /build is where the Containerfile copies _build and runs ansible-galaxy from.
     containerfile = next((tmp_path / "context").glob("*file")).read_text()
     assert "COPY _build /build" in containerfile and "WORKDIR /build" in containerfile
+
+
+@pytest.mark.parametrize("plugin", ["modules/iam_admin_bootstrap.py", "modules/proton_account_roles.py",
+                                    "inventory/organization.py"])
+def test_plugins_document_our_own_python_and_boto3_floor(plugin):
+    import ast
+
+    tree = ast.parse((REPO / "plugins" / plugin).read_text())
+    documentation = next(node.value.value for node in tree.body if isinstance(node, ast.Assign)
+                         and getattr(node.targets[0], "id", None) == "DOCUMENTATION")
+    document = yaml.safe_load(documentation)
+    floors = dict(line.split(">=") for line in requirement_lines(REPO / "requirements" / "runtime.txt"))
+    assert document["requirements"] == ["python >= 3.11"] + [f"{name} >= {floor}" for name, floor in floors.items()]
+    # amazon.aws.boto3 would add its own "python >= 3.6" to ours in ansible-doc.
+    assert "amazon.aws.boto3" not in document["extends_documentation_fragment"]
