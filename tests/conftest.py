@@ -20,6 +20,23 @@ ANSIBLE_HOME = Path(os.environ.setdefault("ANSIBLE_HOME", str(BUILD / "ansible-h
 os.environ.setdefault("ANSIBLE_LOCAL_TEMP", str(ANSIBLE_HOME / "tmp"))
 os.environ.setdefault("ANSIBLE_REMOTE_TEMP", str(ANSIBLE_HOME / "tmp"))
 
+REGION = "us-east-1"
+DEFAULT_ACCOUNT_ID = "123456789012"  # moto's account for credentials it does not know
+# Credentials of that default account, used only to assume roles into new accounts; any key works with moto.
+BOOTSTRAP_CREDENTIALS = {"aws_access_key_id": "AKIAPROTONKITTESTS00", "aws_secret_access_key": "testing"}
+
+
+@pytest.fixture(scope="session")
+def local_aws(tmp_path_factory):
+    """One local AWS per test process (each xdist worker has its own), on a free loopback port.
+
+    Its log (one line per request, tracebacks of server errors) is localaws.log in pytest's base temporary
+    directory (e.g. /tmp/pytest-of-<user>/pytest-<n>/[popen-gw<i>/]localaws.log; pytest keeps the last three).
+    """
+    client = LocalAWSClient.start(log_path=tmp_path_factory.getbasetemp() / "localaws.log")
+    yield client
+    client.stop()
+
 
 class Account:
     """A brand-new AWS account on the local AWS, entered with sts:AssumeRole (moto keeps accounts apart)."""
