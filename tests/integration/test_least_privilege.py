@@ -25,6 +25,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from integration.conftest import REPO, run_playbook
+from integration.test_playbooks import PROTON
 
 POLICIES = REPO / "docs" / "policies"
 MANAGEMENT = "runner-management-account.json"

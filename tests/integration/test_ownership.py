@@ -303,7 +303,7 @@ def test_playbooks_leave_someone_elses_thing_alone_unless_adopted(local_aws, aws
     for check in (True, False):  # check mode predicts the refusal; the real run refuses the same, writing nothing
         run = playbook("bootstrap", check=check)
         assert run.rc == 2, run.output[-3000:]
-        records = report(tmp_path, "bootstrap")
+        records = report(tmp_path, "bootstrap-check" if check else "bootstrap")
         error = records[foreign.account_id]["error"]["message"]
         assert records[foreign.account_id]["status"] == "failed" and refused_names(error), error
         assert f"{entity} {name}: " in error, error

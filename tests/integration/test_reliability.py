@@ -380,7 +380,7 @@ def test_check_mode_predicts_the_real_run(scenario, local_aws, aws_account, tmp_
     for key, result in predicted.items():
         if not key[0].startswith(REPORT_ROLE_PREFIX):
             assert task_diffs(result) == task_diffs(happened[key]), key[0]
-    check_report = json.loads((tmp_path / "check" / REPORT).read_text())
+    check_report = json.loads((tmp_path / "check" / "protonkit-bootstrap-check-report.json").read_text())
     real_report = json.loads((tmp_path / "real" / REPORT).read_text())
     assert statuses(check_report) == statuses(real_report)
 
