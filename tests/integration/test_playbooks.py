@@ -2,6 +2,7 @@
 
 import json
 import stat
+import textwrap
 
 import pytest
 import yaml
@@ -342,3 +343,39 @@ def test_max_fail_percentage_stops_starting_accounts_and_reports_them_not_attemp
     assert "Not attempted (protonkit_max_fail_percentage was exceeded before their turn)" in run.output
     # Not failed: a retry of the failed accounts alone would leave them out; they are not in the retry file either.
     assert (tmp_path / "protonkit-bootstrap.retry").read_text().split() == [broken.account_id]
+
+
+def test_the_runbooks_lookup_reads_the_password_into_a_private_file_and_prints_it_nowhere(
+        local_aws, aws_account, tmp_path):
+    inventory = write_inventory(tmp_path / "accounts.yml", [aws_account])
+    assert run_playbook(REPO / "playbooks" / "bootstrap.yml", management_env(local_aws, tmp_path),
+                        callback="ansible.builtin.default", inventory=inventory, cwd=tmp_path).rc == 0
+    # The task of docs/security.md's runbook, with the reader's credentials in the environment instead of a profile.
+    playbook = tmp_path / "break_glass.yml"
+    playbook.write_text(textwrap.dedent("""\
+        - name: Break glass - the Administrator's console password of one account
+          hosts: localhost
+          connection: local  # the runbook's implicit localhost is local; run_playbook names localhost explicitly
+          gather_facts: false
+          vars:
+            ansible_python_interpreter: "{{ ansible_playbook_python }}"
+          tasks:
+            - name: Read the secret and write it to a private file
+              ansible.builtin.copy:
+                dest: "{{ lookup('ansible.builtin.env', 'HOME') }}/break-glass.json"
+                mode: "0600"
+                content: "{{ lookup('amazon.aws.secretsmanager_secret', 'protonkit/Administrator/console-password',
+                  region='us-east-1') }}"
+              no_log: true
+        """))
+    home = tmp_path / "reader-home"
+    home.mkdir()
+    run = run_playbook(playbook, dict(aws_account.env, HOME=str(home)), callback="ansible.builtin.default",
+                       verbosity=3, cwd=tmp_path)
+    assert run.rc == 0, run.output[-3000:]
+    password = json.loads(aws_account.client("secretsmanager").get_secret_value(
+        SecretId="protonkit/Administrator/console-password")["SecretString"])["password"]
+    delivered = home / "break-glass.json"
+    assert json.loads(delivered.read_text())["password"] == password
+    assert stat.S_IMODE(delivered.stat().st_mode) == 0o600
+    assert password not in run.output
