@@ -191,8 +191,8 @@ def report_summary(records, json_path=None, retry_path=None, check_mode=False):
         lines.extend(f"  {_name(record)}: {item['kind']} {item['name']}: {item['reason']}" for record, item in kept)
     if json_path:
         lines.append(f"JSON report: {json_path}")
-    if counts["failed"] and retry_path:
-        lines.append(f"Rerun only the failed accounts: add --limit @{retry_path} to the same command.")
+    if (counts["failed"] or counts["not_attempted"]) and retry_path:
+        lines.append(f"Rerun only the failed (and not attempted) accounts: add --limit @{retry_path} to the same command.")
     return lines
 
 
