@@ -13,6 +13,11 @@ LINK := $(COLLECTIONS)/ansible_collections/protonkit/accounts
 export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export PATH := $(BIN):$(PATH)
 export PYTHONDONTWRITEBYTECODE := 1
+# Ansible's and Molecule's own files (temporary files, caches, Molecule's scenario directories) stay in .build, never
+# in ~/.ansible (tests/conftest.py checks it).
+export ANSIBLE_HOME := $(CURDIR)/.build/ansible-home
+export ANSIBLE_LOCAL_TEMP := $(ANSIBLE_HOME)/tmp
+export ANSIBLE_REMOTE_TEMP := $(ANSIBLE_HOME)/tmp
 
 .PHONY: help setup lock link demo benchmark test test-unit test-localaws test-integration test-toolchains sanity \
 	sanity-newest lint galaxy docs molecule clean

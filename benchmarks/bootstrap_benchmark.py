@@ -45,6 +45,7 @@ BENCHMARK_VARS = {
     "iam_admin_tags": {"team": "platform", "purpose": "break-glass"},
     "iam_admin_password_secret": "",  # ours would also keep the given password in Secrets Manager; (b) can't
     "proton_regions": [REGION],
+    "account_bootstrap_proton_roles": True,  # opt-in since Proton's end of support; (b) builds them too
 }
 VARIANTS = {
     "protonkit": REPO / "playbooks" / "bootstrap.yml",

@@ -4,12 +4,21 @@
 (one per xdist worker, on a free loopback port). ``aws_account`` (function) is a brand-new AWS account on it.
 """
 
+import os
 import random
+from pathlib import Path
 
 import boto3
 import pytest
 
 from localaws.client import LocalAWSClient
+
+BUILD = Path(__file__).resolve().parents[1] / ".build"
+# Every Ansible process a test starts (they inherit this environment) keeps its own files in the checkout's build
+# folder, as under make, and never in ~/.ansible (tests/integration/test_hygiene.py checks it).
+ANSIBLE_HOME = Path(os.environ.setdefault("ANSIBLE_HOME", str(BUILD / "ansible-home")))
+os.environ.setdefault("ANSIBLE_LOCAL_TEMP", str(ANSIBLE_HOME / "tmp"))
+os.environ.setdefault("ANSIBLE_REMOTE_TEMP", str(ANSIBLE_HOME / "tmp"))
 
 REGION = "us-east-1"
 DEFAULT_ACCOUNT_ID = "123456789012"  # moto's account for credentials it does not know

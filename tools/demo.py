@@ -33,7 +33,7 @@ def banner(text):
 def run_bootstrap(env, label):
     banner(label)
     command = ["ansible-playbook", "protonkit.accounts.bootstrap", "-i", "demo.aws_org.yml",
-               "-e", json.dumps({"proton_regions": [REGION]})]
+               "-e", json.dumps({"proton_regions": [REGION], "account_bootstrap_proton_roles": True})]
     print("$ " + " ".join(command), flush=True)
     command[0] = str(REPO / ".venv" / "bin" / "ansible-playbook")
     return subprocess.run(command, env=env, cwd=WORK, check=False).returncode

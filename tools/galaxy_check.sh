@@ -19,7 +19,7 @@ export ANSIBLE_NOCOLOR=1 ANSIBLE_FORCE_COLOR=0
 unset ANSIBLE_COLLECTIONS_PATH ANSIBLE_COLLECTIONS_PATHS
 
 # Top-level entries a collection artifact may hold; anything else is something build_ignore let through.
-SHIPPED_TOP_LEVEL='^(MANIFEST\.json|FILES\.json|README\.md|COPYING|CHANGELOG\.rst|changelogs|docs|meta|plugins|roles|playbooks|requirements)$'
+SHIPPED_TOP_LEVEL='^(MANIFEST\.json|FILES\.json|README\.md|COPYING|CHANGELOG\.rst|changelogs|docs|meta|plugins|roles|playbooks|requirements|execution-environment\.yml)$'
 # Never inside the artifact, at any depth.
 NEVER_SHIPPED='(^|/)(tests|tools|\.venv|venv|\.build|\.git|\.github|\.ci|\.pytest_cache|__pycache__|\.mypy_cache|\.tox|molecule)(/|$)|\.pyc$|\.tar\.gz$|(^|/)\.plugin-cache\.yaml$|^requirements/(.*\.in|constraints\.txt)$'
 

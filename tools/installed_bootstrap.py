@@ -44,7 +44,7 @@ def run(collections_path, workdir):
             PWD=str(workdir),
         )
         command = [str(Path(sys.executable).with_name("ansible-playbook")), "protonkit.accounts.bootstrap",
-                   "-i", "accounts.aws_org.yml", "-e", json.dumps({"proton_regions": [REGION]})]
+                   "-i", "accounts.aws_org.yml", "-e", json.dumps({"proton_regions": [REGION], "account_bootstrap_proton_roles": True})]
         print("$ " + " ".join(command[1:]), flush=True)
         returncode = subprocess.run(command, env=env, cwd=workdir, check=False).returncode
         if returncode != 0:

@@ -16,7 +16,11 @@ COLUMNS = (
     ("STATUS", "status"),
     ("ERROR", "error"),
 )
-STATUS_ORDER = ("failed", "created", "updated", "removed", "unchanged", "skipped")
+# proton_skipped: the account was bootstrapped but Proton did not answer in some region, so its account settings were
+# not written there. not_attempted: protonkit_max_fail_percentage stopped the run before the account's turn.
+STATUS_ORDER = ("failed", "not_attempted", "proton_skipped", "created", "updated", "removed", "unchanged", "skipped")
+# What a check-mode run says instead: it changed nothing.
+CHECK_MODE_WORDS = {"created": "would create", "updated": "would update", "removed": "would remove"}
 MAX_CELL = 60
 
 
@@ -33,8 +37,17 @@ def _cell(value):
     return text if len(text) <= MAX_CELL else text[: MAX_CELL - 3] + "..."
 
 
-def report_table(records):
-    """Render account records as a fixed-width text table, failures first."""
+def _shown(record, key, check_mode):
+    value = record.get(key)
+    if key == "status" and check_mode:
+        return CHECK_MODE_WORDS.get(value, value)
+    if key == "admin_user" and value and record.get("admin_user_removed"):
+        return f"{value} ({'would be removed' if check_mode else 'removed'})"
+    return value
+
+
+def report_table(records, check_mode=False):
+    """Render account records as a fixed-width text table, failures first (check mode: "would create"...)."""
     if not isinstance(records, (list, tuple)):
         raise AnsibleFilterError("report_table expects a list of account records")
     ordered = sorted(
@@ -46,7 +59,7 @@ def report_table(records):
         ),
     )
     rows = [[title for title, _key in COLUMNS]]
-    rows.extend([_cell(record.get(key)) for _title, key in COLUMNS] for record in ordered)
+    rows.extend([_cell(_shown(record, key, check_mode)) for _title, key in COLUMNS] for record in ordered)
     widths = [max(len(row[i]) for row in rows) for i in range(len(COLUMNS))]
     lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows]
     lines.insert(1, "  ".join("-" * width for width in widths))
@@ -103,7 +116,11 @@ def account_record(identity, results=None, failure=None, failed_task=None, iam_a
     region_results = [r for r in (proton_roles or {}).get("results", []) if _ran(r)]
     module_results = [r for r in [iam_admin] + region_results if _ran(r)]
 
-    record["admin_user"] = iam_admin.get("user", {}).get("name") if _ran(iam_admin) else None
+    removed_user = [item.get("name") for item in (iam_admin or {}).get("removed") or [] if item.get("kind") == "user"]
+    # A teardown that removed the user says so, by name: the module's "user after the run" is empty then.
+    record["admin_user"] = ((iam_admin.get("user") or {}).get("name") or (removed_user or [None])[0]
+                            if _ran(iam_admin) else None)
+    record["admin_user_removed"] = bool(removed_user) and _ran(iam_admin)
     record["password_delivered_to"] = [
         where for where in ((iam_admin or {}).get("password_secret_arn"), (iam_admin or {}).get("password_file")) if where
     ]
@@ -115,6 +132,8 @@ def account_record(identity, results=None, failure=None, failed_task=None, iam_a
                 role_names.append(name)
     record["proton_roles"] = role_names
     record["regions"] = [r.get("region") for r in region_results if r.get("region")]
+    # Where Proton did not answer (proton_roles_unavailable=warn, or any teardown): settings not written or cleared.
+    record["proton_skipped_regions"] = [r.get("region") for r in region_results if r.get("proton_available") is False]
     record["kept"] = _kept_of(module_results, failure)
 
     if failure is not None:
@@ -122,6 +141,9 @@ def account_record(identity, results=None, failure=None, failed_task=None, iam_a
         record["error"] = _error_of(failure, failed_task)
     elif not module_results:
         record["status"] = "skipped"
+        record["error"] = None
+    elif record["proton_skipped_regions"] and not removing:
+        record["status"] = "proton_skipped"
         record["error"] = None
     elif removing and any(r.get("changed") for r in module_results):
         record["status"] = "removed"
@@ -139,21 +161,38 @@ def account_record(identity, results=None, failure=None, failed_task=None, iam_a
     return record
 
 
-def report_summary(records, json_path=None, retry_path=None):
+def _name(record):
+    return f"{record.get('account_name') or record.get('host')} ({record.get('account_id') or '-'})"
+
+
+def report_summary(records, json_path=None, retry_path=None, check_mode=False):
     """The lines a person reads at the end of a run: the table, totals, and where to go next."""
     counts = report_counts(records)
-    lines = report_table(records)
+    lines = []
+    if check_mode:
+        lines.append("Check mode: nothing was changed; this is what a real run would do.")
+    lines.extend(report_table(records, check_mode))
     lines.append("")
-    lines.append("Totals: " + ", ".join(f"{status} {number}" for status, number in counts.items()))
+    lines.append("Totals: " + ", ".join(f"{CHECK_MODE_WORDS.get(status, status) if check_mode else status} {number}"
+                                        for status, number in counts.items()))
+    skipped = [record for record in records if record.get("proton_skipped_regions")]
+    if skipped:
+        lines.append("AWS Proton did not answer (end of support), so its account settings were not "
+                     + ("cleared" if any(record.get("status") == "removed" for record in skipped) else "written")
+                     + " in:")
+        lines.extend(f"  {_name(record)}: {', '.join(record['proton_skipped_regions'])}" for record in skipped)
+    not_attempted = [record for record in records if record.get("status") == "not_attempted"]
+    if not_attempted:
+        lines.append("Not attempted (protonkit_max_fail_percentage was exceeded before their turn): "
+                     + ", ".join(_name(record) for record in not_attempted))
     kept = [(record, item) for record in records for item in record.get("kept") or []]
     if kept:
         lines.append("Left as they are (not created by protonkit.accounts, or still in use):")
-        lines.extend(f"  {record.get('account_name') or record.get('host')} ({record.get('account_id') or '-'}): "
-                     f"{item['kind']} {item['name']}: {item['reason']}" for record, item in kept)
+        lines.extend(f"  {_name(record)}: {item['kind']} {item['name']}: {item['reason']}" for record, item in kept)
     if json_path:
         lines.append(f"JSON report: {json_path}")
-    if counts["failed"] and retry_path:
-        lines.append(f"Rerun only the failed accounts: add --limit @{retry_path} to the same command.")
+    if (counts["failed"] or counts["not_attempted"]) and retry_path:
+        lines.append(f"Rerun only the failed (and not attempted) accounts: add --limit @{retry_path} to the same command.")
     return lines
 
 
@@ -164,6 +203,16 @@ def collect_records(hosts, hostvars):
         record = hostvars[host].get("account_bootstrap_record") if host in hostvars else None
         records.append(record or {"host": host, "account_name": host, "status": "skipped"})
     return records
+
+
+def merge_records(earlier, records):
+    """The records of an earlier report with those of this run in their place (a ``--limit`` rerun): the accounts
+    this run did not cover keep their earlier record, in the earlier order; accounts new to the report go last."""
+    if not isinstance(earlier, (list, tuple)) or not isinstance(records, (list, tuple)):
+        raise AnsibleFilterError("merge_records expects two lists of account records")
+    current = {record.get("host"): record for record in records}
+    merged = [current.pop(record.get("host"), record) for record in earlier if isinstance(record, dict)]
+    return merged + [record for record in records if record.get("host") in current]
 
 
 def report_counts(records):
@@ -180,6 +229,7 @@ class FilterModule:
         return {
             "account_record": account_record,
             "collect_records": collect_records,
+            "merge_records": merge_records,
             "report_counts": report_counts,
             "report_summary": report_summary,
             "report_table": report_table,

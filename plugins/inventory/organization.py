@@ -20,10 +20,14 @@ description:
     C(accounts.aws_org.yml), and must have the key O(plugin).
 author:
   - protonkit maintainers (@protonkit)
+# Our own floor, not amazon.aws.boto3's (which says python >= 3.6): see the README's support matrix.
+requirements:
+  - python >= 3.11
+  - boto3 >= 1.35.0
+  - botocore >= 1.35.0
 extends_documentation_fragment:
   - inventory_cache
   - constructed
-  - amazon.aws.boto3
   - amazon.aws.common.plugins
   - amazon.aws.region.plugins
   - amazon.aws.assume_role.plugins

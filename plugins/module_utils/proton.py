@@ -71,10 +71,18 @@ class ProtonUnavailable(Exception):
         text = (f"AWS Proton did not answer in {self.region} ({self.reason}). AWS Proton reached end of support on "
                 f"{END_OF_SUPPORT} and its API is no longer available.")
         if hint:
-            text += (" To manage only the IAM roles, set configure_account_settings: false; to remove the leftover "
-                     "Proton roles and settings, use state: absent; or set proton_unavailable: warn to finish the IAM "
-                     "work with a warning.")
+            text += " " + UNAVAILABLE_HINT
         return text
+
+
+# Passed to the module with -e, a module option is silently ignored by the playbooks: so every way on names the
+# playbook variable first and the module option second.
+UNAVAILABLE_HINT = (
+    "To finish the IAM work with a warning, set proton_roles_unavailable=warn (module option proton_unavailable: warn); "
+    "to manage only the IAM roles, set proton_roles_configure_account_settings=false (module option "
+    "configure_account_settings: false); to skip the Proton half of bootstrap.yml altogether, leave "
+    "account_bootstrap_proton_roles false (its default); to remove the leftover Proton roles and settings, run the "
+    "protonkit.accounts.teardown playbook (module option state: absent).")
 
 
 # --- policy documents --------------------------------------------------------------------------------------------
@@ -204,14 +212,20 @@ def proton_model_available():
 
 
 def region_problem(module):
-    """Why Proton can't be reached in the module's region, known before any call (None when it can be tried).
+    """A missing region, known before any call (None when there is one)."""
+    if not module.region:
+        return ("region: AWS Proton account settings are regional; set region (playbook variable proton_regions, "
+                "or AWS_REGION)")
+    return None
+
+
+def endpoint_missing(module, region):
+    """ProtonUnavailable when botocore lists no Proton endpoint for ``region`` (None when one can be tried).
 
     botocore's endpoint data is the list of regions Proton was ever offered in; China and GovCloud never had it.
-    A botocore without the Proton model is no region problem: ``proton_client`` reports it as ProtonUnavailable.
+    That is one more way of Proton not answering, so it is handled by ``proton_unavailable`` like the others.
+    A custom endpoint is taken at its word; a botocore without the model is reported by ``proton_client``.
     """
-    region = module.region
-    if not region:
-        return "region: AWS Proton account settings are regional; set region (or AWS_REGION)"
     if custom_endpoint_configured(module) or not proton_model_available():
         return None
     import boto3
@@ -219,18 +233,21 @@ def region_problem(module):
     session = boto3.session.Session()
     partition = session.get_partition_for_region(region)
     regions = session.get_available_regions("proton", partition_name=partition)
-    if region not in regions:
-        return (f"region: botocore knows no AWS Proton endpoint in {region} (partition {partition}); Proton was "
-                f"offered in {', '.join(regions) or 'no region of this partition'}, and reached end of support on "
-                f"{END_OF_SUPPORT}. Give endpoint_url if you run a compatible endpoint, or set "
-                "configure_account_settings: false to manage only the IAM roles.")
-    return None
+    if region in regions:
+        return None
+    return ProtonUnavailable(region, f"botocore knows no AWS Proton endpoint in {region} (partition {partition}; "
+                                     f"Proton was offered in {', '.join(regions) or 'no region of this partition'}); "
+                                     "give endpoint_url if you run a compatible endpoint")
 
 
 def proton_client(module, region):
-    """The Proton client (throttling retried), or ProtonUnavailable when this botocore no longer knows Proton."""
+    """The Proton client (throttling retried), or ProtonUnavailable when this botocore no longer knows Proton or
+    lists no Proton endpoint in ``region``: raised before any call, so nothing has been written yet."""
     if not proton_model_available():
         raise ProtonUnavailable(region, "this botocore has no AWS Proton service model (UnknownServiceError)")
+    missing = endpoint_missing(module, region)
+    if missing is not None:
+        raise missing
     return module.client("proton", retry_decorator=AWSRetry.jittered_backoff(
         catch_extra_error_codes=["InternalServerException", "ThrottlingException"]))
 

@@ -78,7 +78,10 @@ options:
   update_password:
     description:
       - V(on_create) sets the password only when the login profile is created; a rerun never touches it.
-      - V(always) sets O(password) on every run (which then always reports a change). Requires O(password).
+      - V(always) sets a password on every run (which then always reports a change). That is O(password) when
+        given, otherwise a newly generated one, delivered to O(password_secret) (a new version of the secret) and/or
+        O(password_file) before it is set. That is a rotation in one run; with O(password_reset_required) the
+        user must choose their own password at the next sign-in.
     type: str
     choices: [on_create, always]
     default: on_create
@@ -200,10 +203,14 @@ notes:
     C(secretsmanager:RestoreSecret) and C(secretsmanager:DeleteSecret); O(password_secret_readers) also
     C(secretsmanager:PutResourcePolicy); O(password_secret_kms_key_id) C(secretsmanager:UpdateSecret),
     C(kms:DescribeKey), C(kms:GenerateDataKey) and C(kms:Decrypt)."
+# Our own floor, not amazon.aws.boto3's (which says python >= 3.6): see the README's support matrix.
+requirements:
+  - python >= 3.11
+  - boto3 >= 1.35.0
+  - botocore >= 1.35.0
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
-  - amazon.aws.boto3
 """
 
 EXAMPLES = r"""
@@ -366,6 +373,15 @@ kept:
       name: Administrator
       reason: "not tagged protonkit:managed-by=protonkit.accounts, and not what an earlier version made: it is at
         path '/people/', not user_path '/'"
+  version_added: 0.2.0
+removed:
+  description:
+    - With O(state=absent), what this run removed (would remove, in check mode), each as C(kind) (V(user),
+      V(group) or V(secret)) and C(name). Empty with O(state=present).
+  returned: always
+  type: list
+  elements: dict
+  sample: [{kind: user, name: Administrator}, {kind: group, name: Administrators}]
   version_added: 0.2.0
 password_changed:
   description: Whether this run set the console password. The password itself is never returned.
@@ -589,9 +605,11 @@ def validate_params(module, policy_arns, partition):
                or identifier_problem("user", params["user_name"], params["user_path"], "user_name", "user_path")
                or policy_arn_problem(policy_arns, "group_policy_arns", partition)
                or tags_problem(params["tags"], "tags", added=ownership_tags()))
-    if params["update_password"] == "always" and not params["password"]:
-        problem = ("update_password: 'always' needs a password to set on every run; give password, or use "
-                   "update_password: on_create to generate one only when console access is created")
+    # 'always' without a password is a rotation: a new one generated at every run, so it must have somewhere to go.
+    if (params["update_password"] == "always" and params["console_access"] and not params["password"]
+            and not (params["password_secret"] or params["password_file"])):
+        problem = ("update_password: 'always' without password generates a new password at every run (a rotation), "
+                   "and there is nowhere to deliver it; set password_secret and/or password_file, or give password")
     if params["password_secret"] and not module.region:
         problem = "password_secret: Secrets Manager is regional; set region (or AWS_REGION) to choose where it lives"
     if params["password_file"]:
@@ -1006,6 +1024,7 @@ def bootstrap(module, client, identity):
         password_changed=password is not None,
         password_generated=generated,
         kept=[],
+        removed=[],
         diff={"before": _diff_view(before), "after": _diff_view(after)},
         **delivered_to,
     )
@@ -1047,6 +1066,9 @@ def remove(module, client, identity):
         password_changed=False,
         password_generated=False,
         kept=kept,
+        removed=([{"kind": "user", "name": user["name"]}] if user_removed else [])
+        + ([{"kind": "group", "name": params["group_name"]}] if group_changed and not group_kept else [])
+        + ([{"kind": "secret", "name": params["password_secret"]}] if secret_removed else []),
         diff={"before": _diff_view(before), "after": _diff_view(after)},
     )
 

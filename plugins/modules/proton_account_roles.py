@@ -140,9 +140,13 @@ options:
     default: 60
   proton_unavailable:
     description:
-      - What to do when Proton does not answer (end of support, no endpoint).
-      - V(fail) stops with a message that says what happened and how to go on.
+      - What to do when Proton does not answer (end of support, no endpoint in botocore for the region, endpoint
+        gone). The P(protonkit.accounts.proton_roles#role) role sets it from C(proton_roles_unavailable).
+      - V(fail) stops before the first write with a message that says what happened and how to go on, naming the
+        playbook variables next to the module options.
       - V(warn) finishes the IAM work, warns, and returns RV(proton_available=false).
+      - With O(state=absent) Proton not answering is always a warning, whatever this says. The roles are removed
+        all the same, so a clean-up never needs this option.
     type: str
     choices: [fail, warn]
     default: fail
@@ -173,8 +177,9 @@ notes:
     C(arn:<partition>:proton:*:<account>:*) with C(aws:SourceAccount).
   - Proton account settings are regional; IAM roles are global. Run the module once per region (the
     P(protonkit.accounts.proton_roles#role) role loops over regions).
-  - Regions where botocore lists no Proton endpoint (China, GovCloud) are an error unless O(endpoint_url),
-    C(AWS_ENDPOINT_URL) or C(AWS_ENDPOINT_URL_PROTON) is set.
+  - A region where botocore lists no Proton endpoint (China, GovCloud) is Proton not answering, handled by
+    O(proton_unavailable) like the others and known before any call, unless O(endpoint_url), C(AWS_ENDPOINT_URL)
+    or C(AWS_ENDPOINT_URL_PROTON) is set.
   - Proton counts as not answering (end of support) when its endpoint can't be reached or resolved, answers
     C(UnknownOperationException) or C(UnrecognizedClientException), or answers HTTP 404 or 403 without an AWS
     error, and when the installed botocore no longer has the Proton service model. Real Proton errors (for
@@ -194,10 +199,14 @@ notes:
     C(iam:ListRolePolicies), C(iam:GetRolePolicy), C(iam:PutRolePolicy), C(iam:DeleteRolePolicy), C(iam:GetPolicy),
     C(iam:ListInstanceProfilesForRole), C(iam:RemoveRoleFromInstanceProfile), C(iam:DeleteRole), C(iam:PassRole)
     on the roles; C(proton:GetAccountSettings), C(proton:UpdateAccountSettings)."
+# Our own floor, not amazon.aws.boto3's (which says python >= 3.6): see the README's support matrix.
+requirements:
+  - python >= 3.11
+  - boto3 >= 1.35.0
+  - botocore >= 1.35.0
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
-  - amazon.aws.boto3
 """
 
 EXAMPLES = r"""
@@ -362,8 +371,8 @@ account_settings:
       arn: arn:aws:proton:us-east-1:123456789012:repository/github:acme/proton-pipelines
 proton_available:
   description:
-    - Whether Proton answered in this region. V(false) with O(proton_unavailable=warn) (or O(state=absent)) when
-      it did not; the IAM work was done all the same.
+    - Whether Proton answered in this region (a region without a Proton endpoint in botocore included). V(false)
+      with O(proton_unavailable=warn) (or O(state=absent)) when it did not; the IAM work was done all the same.
     - V(true) when O(configure_account_settings=false), as Proton was not asked.
   returned: always
   type: bool

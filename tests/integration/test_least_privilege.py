@@ -25,6 +25,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from integration.conftest import REPO, run_playbook
+from integration.test_playbooks import PROTON
 
 POLICIES = REPO / "docs" / "policies"
 MANAGEMENT = "runner-management-account.json"
@@ -252,7 +253,7 @@ def test_documented_policies_bootstrap_then_tear_down_with_nothing_denied_and_no
     # The seeded users and roles were made by hand, not by the collection: taken over knowingly (which tags them).
     bootstrap = run_playbook(REPO / "playbooks" / "bootstrap.yml", env, callback="ansible.builtin.default",
                              inventory=inventory, cwd=tmp_path,
-                             extra_args=["-e", "iam_admin_adopt=true", "-e", "proton_roles_adopt=true"])
+                             extra_args=PROTON + ["-e", "iam_admin_adopt=true", "-e", "proton_roles_adopt=true"])
     calls = local_aws.calls()
     assert denied(calls) == [], bootstrap.output[-3000:]
     assert bootstrap.rc == 0, bootstrap.output[-3000:]
@@ -304,7 +305,7 @@ def test_without_an_account_wide_read_each_entity_is_read_on_its_own(
     local_aws.enforce_iam_policies(after_actions=0)
     for run_number, denials in enumerate(denied_per_run):
         run = run_playbook(REPO / "playbooks" / "bootstrap.yml", env, callback="ansible.builtin.default",
-                           inventory=inventory, cwd=tmp_path)
+                           inventory=inventory, cwd=tmp_path, extra_args=PROTON)
         assert run.rc == 0, run.output[-3000:]
         calls = local_aws.calls()
         assert denied(calls) == [f"{account.account_id} {action}"] * denials, run_number
@@ -337,7 +338,7 @@ def test_one_permission_short_fails_at_its_task_naming_the_denied_action(local_a
     local_aws.clear_calls()
     local_aws.enforce_iam_policies(after_actions=0)
     run = run_playbook(REPO / "playbooks" / "bootstrap.yml", env, callback="ansible.builtin.default",
-                       inventory=inventory, cwd=tmp_path)
+                       inventory=inventory, cwd=tmp_path, extra_args=PROTON)
     assert run.rc == 2, run.output[-3000:]
     # Each account is denied its one missing permission, and nothing else anywhere.
     assert sorted(denied(local_aws.calls())) == sorted([
@@ -370,7 +371,7 @@ def test_denied_proton_update_is_reported_as_access_denied(local_aws, aws_accoun
 
     local_aws.enforce_iam_policies(after_actions=0)
     run = run_playbook(REPO / "playbooks" / "bootstrap.yml", env, callback="ansible.builtin.default",
-                       inventory=inventory, cwd=tmp_path)
+                       inventory=inventory, cwd=tmp_path, extra_args=PROTON)
     assert run.rc == 2, run.output[-3000:]
     error = report(tmp_path, "bootstrap")[account.account_id]["error"]
     assert error["task"].startswith(PROTON_TASK)

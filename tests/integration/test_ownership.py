@@ -298,7 +298,7 @@ def test_playbooks_leave_someone_elses_things_alone_unless_adopted(local_aws, aw
         foreign[kind].account_id: FOREIGN[kind][2] for kind in kinds})
     teardown_inventory = write_inventory(tmp_path / "teardown.yml", [*foreign_accounts, clean])
     env = management_env(local_aws, tmp_path)
-    extra = ["-e", json.dumps({"iam_admin_password": PASSWORD})]
+    extra = ["-e", json.dumps({"iam_admin_password": PASSWORD, "account_bootstrap_proton_roles": True})]
 
     def playbook(name, *more, check=False, inventory=bootstrap_inventory):
         return run_playbook(REPO / "playbooks" / f"{name}.yml", env, callback="ansible.builtin.default", check=check,
@@ -312,7 +312,7 @@ def test_playbooks_leave_someone_elses_things_alone_unless_adopted(local_aws, aw
     for check in (True, False):  # check mode predicts the refusal; the real run refuses the same, writing nothing
         run = playbook("bootstrap", check=check)
         assert run.rc == 2, run.output[-3000:]
-        records = report(tmp_path, "bootstrap")
+        records = report(tmp_path, "bootstrap-check" if check else "bootstrap")
         for kind, account in foreign.items():
             _seed, (entity, name), _vars = FOREIGN[kind]
             error = records[account.account_id]["error"]["message"]

@@ -40,7 +40,9 @@ def run_bootstrap(local_aws, accounts, tmp_path, host_vars):
         **host_vars.get(account.account_id, {}),
     } for account in accounts}
     inventory = tmp_path / "accounts.yml"
-    inventory.write_text(yaml.safe_dump({"all": {"hosts": hosts, "vars": {"iam_admin_password": KNOWN_PASSWORD}}}))
+    # Both halves on, so that the Proton variables are checked too (the Proton half is opt-in).
+    inventory.write_text(yaml.safe_dump({"all": {"hosts": hosts, "vars": {"iam_admin_password": KNOWN_PASSWORD,
+                                                                          "account_bootstrap_proton_roles": True}}}))
     return run_playbook(REPO / "playbooks" / "bootstrap.yml", management_env(local_aws, tmp_path),
                         callback="ansible.builtin.default", inventory=inventory, cwd=tmp_path)
 

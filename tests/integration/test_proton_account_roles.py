@@ -248,7 +248,9 @@ def test_end_of_support_fails_clearly_by_default(ansible_module, aws_account, lo
     run = ansible_module(MODULE, {}, aws_account.env)
     assert run.result["failed"]
     assert "end of support on 2026-10-07" in run.result["msg"]
-    assert "configure_account_settings: false" in run.result["msg"] and "state: absent" in run.result["msg"]
+    assert "proton_roles_configure_account_settings=false (module option configure_account_settings: false)" in \
+        run.result["msg"]
+    assert "protonkit.accounts.teardown playbook (module option state: absent)" in run.result["msg"]
     assert "Traceback" not in run.output
     assert aws_account.write_calls() == []
 
@@ -275,10 +277,33 @@ def test_configure_account_settings_false_never_calls_proton(ansible_module, aws
     assert aws_account.calls(service="proton") == []
 
 
-def test_region_without_proton_is_a_clear_error(ansible_module, aws_account):
-    env = {k: v for k, v in aws_account.env.items() if k != "AWS_ENDPOINT_URL"}
-    run = ansible_module(MODULE, {"region": "cn-north-1", "endpoint_url": None}, env)
-    assert run.result["failed"] and "no AWS Proton endpoint in cn-north-1" in run.result["msg"]
+def no_proton_endpoint_env(account):
+    """IAM and STS still at the local AWS, Proton left to botocore's endpoint data (which has none in GovCloud)."""
+    env = {k: v for k, v in account.env.items() if k != "AWS_ENDPOINT_URL"}
+    return dict(env, AWS_ENDPOINT_URL_IAM=account.local_aws.url, AWS_ENDPOINT_URL_STS=account.local_aws.url)
+
+
+def test_region_without_proton_endpoint_is_proton_unavailable_and_fails_before_any_write(ansible_module, aws_account):
+    run = ansible_module(MODULE, {"region": "us-gov-west-1"}, no_proton_endpoint_env(aws_account))
+    assert run.result["failed"] and "no AWS Proton endpoint in us-gov-west-1" in run.result["msg"]
+    assert "proton_roles_unavailable=warn (module option proton_unavailable: warn)" in run.result["msg"]
+    assert run.result["proton_available"] is False
+    assert aws_account.write_calls() == [] and aws_account.calls(service="proton") == []
+
+
+def test_region_without_proton_endpoint_warn_and_absent_manage_the_roles(ansible_module, aws_account):
+    env = no_proton_endpoint_env(aws_account)
+    gov_iam = aws_account.client("iam", region="us-gov-west-1")  # the local AWS keeps partitions apart, as AWS does
+    run = ansible_module(MODULE, {"region": "us-gov-west-1", "proton_unavailable": "warn"}, env)
+    assert run.rc == 0 and run.result["changed"] and run.result["proton_available"] is False, run.output[-2000:]
+    assert any("no AWS Proton endpoint in us-gov-west-1" in warning for warning in run.result["warnings"])
+    assert len(gov_iam.list_roles()["Roles"]) == 2
+    # The clean-up needs no option: Proton not answering is a warning there, and the roles go all the same.
+    teardown = ansible_module(MODULE, {"region": "us-gov-west-1", "state": "absent"}, env)
+    assert teardown.rc == 0 and teardown.result["proton_available"] is False, teardown.output[-2000:]
+    assert sorted(teardown.result["removed_roles"]) == sorted([SERVICE, PIPELINE])
+    assert gov_iam.list_roles()["Roles"] == []
+    assert aws_account.calls(service="proton") == []
 
 
 def test_absent_clears_our_settings_and_deletes_the_roles(ansible_module, aws_account):

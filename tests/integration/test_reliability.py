@@ -44,7 +44,8 @@ ACCOUNTS_PER_RUN = 5
 
 # --- running the playbook and reading its JSON output --------------------------------------------------------------
 def write_vars(path, **extra):
-    variables = {"proton_regions": ["us-east-1"], "iam_admin_tags": USER_TAGS, "proton_roles_tags": ROLE_TAGS}
+    variables = {"account_bootstrap_proton_roles": True, "proton_regions": ["us-east-1"], "iam_admin_tags": USER_TAGS,
+                 "proton_roles_tags": ROLE_TAGS}
     variables.update(extra)
     path.write_text(yaml.safe_dump(variables))
     return path
@@ -363,7 +364,7 @@ def test_check_mode_predicts_the_real_run(local_aws, aws_account_factory, tmp_pa
     real, real_document, _seconds = bootstrap(local_aws, tmp_path / "real", list(accounts.values()), vars_file,
                                               host_vars=host_vars)
     assert real.rc == 0, real.output[-3000:]
-    check_statuses = statuses(json.loads((tmp_path / "check" / REPORT).read_text()))
+    check_statuses = statuses(json.loads((tmp_path / "check" / "protonkit-bootstrap-check-report.json").read_text()))
     real_statuses = statuses(json.loads((tmp_path / "real" / REPORT).read_text()))
     assert check_statuses == real_statuses
 

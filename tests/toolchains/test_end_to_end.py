@@ -55,7 +55,7 @@ class Toolchain:
 
     def playbook(self, name, *args):
         result = self.run("ansible-playbook", f"protonkit.accounts.{name}", "-i", "accounts.aws_org.yml",
-                          "-e", json.dumps({"proton_regions": [REGION]}), *args)
+                          "-e", json.dumps({"proton_regions": [REGION], "account_bootstrap_proton_roles": True}), *args)
         return result, result.stdout + result.stderr
 
     def report(self, operation):

@@ -76,8 +76,8 @@ class Runs:
 
     def bootstrap(self, *args):
         output = self.run("ansible-playbook", "protonkit.accounts.bootstrap",
-                          "-e", json.dumps({"proton_regions": [REGION]}), *args)
-        report = json.loads((self.work / "protonkit-bootstrap-report.json").read_text())
+                          "-e", json.dumps({"proton_regions": [REGION], "account_bootstrap_proton_roles": True}), *args)
+        report = json.loads((self.work / f"protonkit-bootstrap{'-check' if '--check' in args else ''}-report.json").read_text())
         return output, report
 
 

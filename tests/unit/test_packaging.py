@@ -77,3 +77,43 @@ def test_an_invalid_definition_is_rejected(tmp_path):
         capture_output=True, text=True, check=False,
     )
     assert result.returncode != 0
+
+
+def test_the_definitions_ship_in_the_galaxy_artifact():
+    ignored = yaml.safe_load((REPO / "galaxy.yml").read_text())["build_ignore"]
+    assert "execution-environment.yml" not in ignored and not any(item.startswith("docs") for item in ignored)
+
+
+def test_the_tarball_definition_installs_the_tarball_next_to_it(tmp_path):
+    version = yaml.safe_load((REPO / "galaxy.yml").read_text())["version"]
+    tarball = f"protonkit-accounts-{version}.tar.gz"
+    definition = tmp_path / "execution-environment-from-tarball.yml"
+    definition.write_text((REPO / "docs" / "examples" / definition.name).read_text())
+    (tmp_path / tarball).write_bytes(b"stands for the artifact")
+    result = subprocess.run(
+        [BIN / "ansible-builder", "create", "--file", definition, "--context", tmp_path / "context"],
+        capture_output=True, text=True, check=False, cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    build = tmp_path / "context" / "_build"
+    assert (build / "collections" / tarball).read_bytes() == b"stands for the artifact"
+    collections = yaml.safe_load((build / "requirements.yml").read_text())["collections"]
+    assert {"name": f"collections/{tarball}", "type": "file"} in collections
+    # /build is where the Containerfile copies _build and runs ansible-galaxy from.
+    containerfile = next((tmp_path / "context").glob("*file")).read_text()
+    assert "COPY _build /build" in containerfile and "WORKDIR /build" in containerfile
+
+
+@pytest.mark.parametrize("plugin", ["modules/iam_admin_bootstrap.py", "modules/proton_account_roles.py",
+                                    "inventory/organization.py"])
+def test_plugins_document_our_own_python_and_boto3_floor(plugin):
+    import ast
+
+    tree = ast.parse((REPO / "plugins" / plugin).read_text())
+    documentation = next(node.value.value for node in tree.body if isinstance(node, ast.Assign)
+                         and getattr(node.targets[0], "id", None) == "DOCUMENTATION")
+    document = yaml.safe_load(documentation)
+    floors = dict(line.split(">=") for line in requirement_lines(REPO / "requirements" / "runtime.txt"))
+    assert document["requirements"] == ["python >= 3.11"] + [f"{name} >= {floor}" for name, floor in floors.items()]
+    # amazon.aws.boto3 would add its own "python >= 3.6" to ours in ansible-doc.
+    assert "amazon.aws.boto3" not in document["extends_documentation_fragment"]

@@ -220,8 +220,12 @@ def test_an_endpoint_that_does_not_know_proton_is_unavailable(stubbed_proton, co
         call_proton("us-east-1", retrying(client.get_account_settings))
     message = raised.value.message()
     assert "end of support on 2026-10-07" in message
-    assert "configure_account_settings: false" in message and "state: absent" in message
-    assert "proton_unavailable: warn" in message
+    # Each way on names the playbook variable (what -e reaches) and then the module option.
+    assert "proton_roles_unavailable=warn (module option proton_unavailable: warn)" in message
+    assert ("proton_roles_configure_account_settings=false (module option configure_account_settings: false)"
+            in message)
+    assert "protonkit.accounts.teardown playbook (module option state: absent)" in message
+    assert "account_bootstrap_proton_roles" in message
     assert "end of support on 2026-10-07" in raised.value.message(hint=False)
     assert "configure_account_settings" not in raised.value.message(hint=False)
 
@@ -269,14 +273,19 @@ def no_endpoint_env(monkeypatch):
 
 
 @pytest.mark.parametrize("region", ["cn-north-1", "us-gov-west-1", "us-nowhere-1"])
-def test_regions_botocore_lists_no_proton_endpoint_for(no_endpoint_env, region):
-    problem = proton.region_problem(FakeModule(region))
-    assert problem.startswith("region:") and f"no AWS Proton endpoint in {region}" in problem
-    assert "endpoint_url" in problem and "configure_account_settings: false" in problem
+def test_a_region_botocore_lists_no_proton_endpoint_for_is_proton_unavailable(no_endpoint_env, region):
+    # Not an input error: one more way of Proton not answering, so proton_unavailable decides (before any call).
+    assert proton.region_problem(FakeModule(region)) is None
+    with pytest.raises(ProtonUnavailable) as raised:
+        proton.proton_client(FakeModule(region), region)
+    message = raised.value.message()
+    assert raised.value.region == region and f"no AWS Proton endpoint in {region}" in message
+    assert "endpoint_url" in message and "proton_roles_unavailable=warn" in message
 
 
 def test_a_proton_region_is_fine(no_endpoint_env):
     assert proton.region_problem(FakeModule("us-east-1")) is None
+    assert proton.endpoint_missing(FakeModule("us-east-1"), "us-east-1") is None
 
 
 @pytest.mark.parametrize("setting", ["param", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_PROTON"])
@@ -286,11 +295,12 @@ def test_a_custom_endpoint_allows_any_region(no_endpoint_env, monkeypatch, setti
     else:
         monkeypatch.setenv(setting, "http://127.0.0.1:1")
         module = FakeModule("cn-north-1")
-    assert proton.region_problem(module) is None
+    assert proton.endpoint_missing(module, "cn-north-1") is None
 
 
 def test_no_region_is_a_clear_error():
-    assert proton.region_problem(FakeModule(None)).startswith("region:")
+    problem = proton.region_problem(FakeModule(None))
+    assert problem.startswith("region:") and "proton_regions" in problem
 
 
 def test_a_botocore_without_proton_is_unavailable_not_a_region_error(no_endpoint_env, monkeypatch):

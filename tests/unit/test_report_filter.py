@@ -34,8 +34,10 @@ def test_long_cells_are_shortened():
 
 
 def test_counts_cover_every_status():
-    assert report_counts(RECORDS) == {"failed": 1, "created": 0, "updated": 0, "removed": 0, "unchanged": 1, "skipped": 0}
-    assert report_counts([]) == {"failed": 0, "created": 0, "updated": 0, "removed": 0, "unchanged": 0, "skipped": 0}
+    none = {"failed": 0, "not_attempted": 0, "proton_skipped": 0, "created": 0, "updated": 0, "removed": 0,
+            "unchanged": 0, "skipped": 0}
+    assert report_counts(RECORDS) == dict(none, failed=1, unchanged=1)
+    assert report_counts([]) == none
 
 
 def test_table_rejects_a_non_list():
@@ -121,3 +123,53 @@ def test_record_of_a_refusal_lists_the_refused_entities():
     record = account_record(IDENTITY, failure=failure, failed_task="Proton")
     assert record["status"] == "failed" and record["kept"] == [THEIR_ROLE]
     assert account_record(IDENTITY, iam_admin=IAM_CREATED)["kept"] == []
+
+
+from ansible_collections.protonkit.accounts.plugins.filter.report import merge_records  # noqa: E402
+
+
+def test_check_mode_summary_says_would_and_marks_itself():
+    record = account_record(IDENTITY, iam_admin=IAM_CREATED, proton_roles=PROTON_LOOP)
+    lines = report_summary([record], check_mode=True)
+    assert lines[0].startswith("Check mode: nothing was changed")
+    assert "would create" in lines[3] and lines[3].startswith("111111111111")
+    assert "would create 1" in [line for line in lines if line.startswith("Totals:")][0]
+    assert not any("created" in line for line in lines)
+    assert "Check mode" not in report_summary([record])[0]
+
+
+def test_proton_unavailable_is_its_own_status_and_named_in_the_summary():
+    unavailable = {"changed": True, "results": [
+        {"changed": True, "created": True, "region": "us-east-1", "proton_available": False,
+         "roles": {"service": {"name": "S"}, "pipeline": {"name": "P"}}}]}
+    record = account_record(IDENTITY, iam_admin=dict(IAM_CREATED, changed=False, created=False),
+                            proton_roles=unavailable)
+    assert record["status"] == "proton_skipped" and record["proton_skipped_regions"] == ["us-east-1"]
+    assert report_counts([record])["proton_skipped"] == 1
+    lines = report_summary([record])
+    assert "AWS Proton did not answer (end of support), so its account settings were not written in:" in lines
+    assert "  dev (111111111111): us-east-1" in lines
+    # Proton answering (or not asked: configure_account_settings false) is no skip.
+    assert account_record(IDENTITY, iam_admin=IAM_CREATED, proton_roles=PROTON_LOOP)["proton_skipped_regions"] == []
+
+
+def test_teardown_names_the_removed_administrator():
+    iam = {"changed": True, "user": {}, "kept": [], "removed": [{"kind": "user", "name": "Administrator"},
+                                                             {"kind": "group", "name": "Administrators"}]}
+    record = account_record(IDENTITY, iam_admin=iam, removing=True)
+    assert (record["status"], record["admin_user"], record["admin_user_removed"]) == ("removed", "Administrator", True)
+    assert "Administrator (removed)" in report_table([record])[2]
+    assert "Administrator (would be removed)" in report_table([record], check_mode=True)[2]
+    kept = {"changed": False, "user": {"name": "Administrator"}, "removed": [],
+            "kept": [{"kind": "user", "name": "Administrator", "reason": "not ours"}]}
+    record = account_record(IDENTITY, iam_admin=kept, removing=True)
+    assert (record["admin_user"], record["admin_user_removed"]) == ("Administrator", False)
+
+
+def test_merge_keeps_the_earlier_records_of_accounts_outside_the_rerun():
+    earlier = [{"host": "a", "status": "created"}, {"host": "b", "status": "failed"}, {"host": "c", "status": "created"}]
+    assert merge_records(earlier, [{"host": "b", "status": "created"}, {"host": "d", "status": "created"}]) == [
+        {"host": "a", "status": "created"}, {"host": "b", "status": "created"}, {"host": "c", "status": "created"},
+        {"host": "d", "status": "created"}]
+    with pytest.raises(AnsibleFilterError):
+        merge_records(None, [])
