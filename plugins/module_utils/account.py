@@ -9,6 +9,8 @@ try:
 except ImportError:
     pass  # AnsibleAWSModule reports a missing botocore
 
+from ansible.module_utils.common.warnings import warn as record_warning
+
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 SIGNIN_DOMAINS = {
@@ -16,6 +18,15 @@ SIGNIN_DOMAINS = {
     "aws-cn": "signin.amazonaws.cn",
     "aws-us-gov": "signin.amazonaws-us-gov.com",
 }
+
+
+def warn(message):
+    """A warning in the module's result, as ``AnsibleModule.warn`` records it.
+
+    Not through ``AnsibleAWSModule.warn``: amazon.aws 11 also copies its warnings into ``exit_json(warnings=...)``,
+    which ansible-core 2.19 and later answer with a deprecation warning of their own on every such run.
+    """
+    record_warning(message)
 
 
 def get_caller_account(module):

@@ -418,6 +418,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_ta
 from ansible_collections.protonkit.accounts.plugins.module_utils.account import aws_managed_policy_arn
 from ansible_collections.protonkit.accounts.plugins.module_utils.account import get_caller_account
 from ansible_collections.protonkit.accounts.plugins.module_utils.account import iam_arn
+from ansible_collections.protonkit.accounts.plugins.module_utils.account import warn
 from ansible_collections.protonkit.accounts.plugins.module_utils.account import signin_url
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import IAM_RETRY
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import attached_policy_arns
@@ -677,7 +678,7 @@ def plan_delivery(module, identity, password):
     if refusal:
         module.fail_json(msg=f"password_secret: {refusal_message([refusal], 'iam_admin_adopt')}", refused=[refusal])
     if current and current["ownership"] == "foreign" and current["policy"] and not params["password_secret_readers"]:
-        module.warn(f"adopt: secret {current['name']} keeps its resource policy, which may let others read the "
+        warn(f"adopt: secret {current['name']} keeps its resource policy, which may let others read the "
                     "password; set password_secret_readers to replace it")
     return current
 
@@ -1099,8 +1100,8 @@ def main():
                               required_by={"password_secret_readers": "password_secret"})
     identity = get_caller_account(module)
     if identity["is_root"]:
-        module.warn("Running as the root user of account %s. Use an IAM role instead, and lock the root user away "
-                    "(MFA, no access keys)." % identity["account_id"])
+        warn("Running as the root user of account %s. Use an IAM role instead, and lock the root user away "
+             "(MFA, no access keys)." % identity["account_id"])
     client = iam_client(module)
     try:
         result = (bootstrap if module.params["state"] == "present" else remove)(module, client, identity)

@@ -390,6 +390,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.policy import compare_p
 from ansible_collections.protonkit.accounts.plugins.module_utils.account import aws_managed_policy_arn
 from ansible_collections.protonkit.accounts.plugins.module_utils.account import get_caller_account
 from ansible_collections.protonkit.accounts.plugins.module_utils.account import iam_arn
+from ansible_collections.protonkit.accounts.plugins.module_utils.account import warn
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import account_in_details
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import delete_role
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import ensure_role
@@ -413,6 +414,7 @@ from ansible_collections.protonkit.accounts.plugins.module_utils.proton import P
 from ansible_collections.protonkit.accounts.plugins.module_utils.proton import PROTON_SERVICE
 from ansible_collections.protonkit.accounts.plugins.module_utils.proton import ProtonUnavailable
 from ansible_collections.protonkit.accounts.plugins.module_utils.proton import desired_settings
+from ansible_collections.protonkit.accounts.plugins.module_utils.proton import endpoint_missing
 from ansible_collections.protonkit.accounts.plugins.module_utils.proton import inline_policies_problem
 from ansible_collections.protonkit.accounts.plugins.module_utils.proton import permissions_problem
 from ansible_collections.protonkit.accounts.plugins.module_utils.proton import permissions_policy
@@ -616,7 +618,7 @@ def present(module, client, identity, details):
                 module.fail_json(msg=e.message(), proton_available=False, roles=roles_after)
             unavailable, settings_after = e, {}
     if unavailable is not None:
-        module.warn(unavailable.message(hint=False) + " The IAM roles were managed; the account settings were not.")
+        warn(unavailable.message(hint=False) + " The IAM roles were managed; the account settings were not.")
 
     return dict(
         changed=roles_changed or settings_changed,
@@ -665,7 +667,7 @@ def absent(module, client, identity, details):
             settings_changed, settings_after = clear_account_settings(module, proton, settings_before, our_arns)
         except ProtonUnavailable as e:
             proton_available = False
-            module.warn(e.message(hint=False) + " Its account settings could not be read or cleared; the IAM roles "
+            warn(e.message(hint=False) + " Its account settings could not be read or cleared; the IAM roles "
                         "are removed all the same.")
 
     removed = []
@@ -724,6 +726,12 @@ def main():
         problem = region_problem(module)
     if problem:
         module.fail_json(msg=problem)
+    params = module.params
+    if params["state"] == "present" and params["configure_account_settings"] and params["proton_unavailable"] == "fail":
+        # A region botocore has no Proton endpoint for is known before any call: refused before any.
+        unavailable = endpoint_missing(module, module.region)
+        if unavailable:
+            module.fail_json(msg=unavailable.message(), proton_available=False)
     client = iam_client(module)
     try:
         details = read_account_details(client, ["Role"])

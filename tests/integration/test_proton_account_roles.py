@@ -368,7 +368,7 @@ def test_absent_works_when_proton_is_gone(ansible_module, aws_account, local_aws
     ({"managed_policy_arns": ["arn:aws:iam::aws:policy/NoSuchPolicyAnywhere"]}, "no such managed policy"),
     ({"managed_policy_arns": ["ReadOnlyAccess"]}, "managed_policy_arns"),
     ({"managed_policy_arns": ["arn:aws-cn:iam::aws:policy/ReadOnlyAccess"]}, "managed_policy_arns"),
-    ({"region": "us-nowhere-1"}, "region"),
+    ({"region": "us-nowhere-1"}, "AWS Proton did not answer in us-nowhere-1"),
     ({"allowed_services": ["s3"]}, "allowed_services: only used with permissions: scoped"),
     ({"inline_policies": {"ProtonProvisioning": {"Statement": []}}}, "inline_policies"),
     ({"permissions": "custom", "inline_policies": {"Broken": "{not json"}}, "not valid JSON"),
