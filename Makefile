@@ -31,7 +31,7 @@ help:
 	@echo "make test-unit        - unit tests (tests/unit)"
 	@echo "make test-localaws    - the local AWS's own tests (tests/localaws)"
 	@echo "make test-integration - modules, inventory and playbooks through ansible-playbook (tests/integration)"
-	@echo "make test-toolchains  - one end-to-end run on the newest and on the oldest toolchain (tests/toolchains)"
+	@echo "make test-toolchains  - the oldest toolchain end to end, and untrusted names on the oldest and the newest (tests/toolchains)"
 	@echo "make molecule         - every Molecule scenario, then the secret-hygiene check"
 	@echo "make lint             - ansible-lint, production profile"
 	@echo "make sanity           - ansible-test sanity on every ansible-core from the oldest supported to the newest"
@@ -96,8 +96,9 @@ test-localaws: setup
 test-integration: setup
 	$(BIN)/python -m pytest -q -n 2 tests/integration
 
-# The end-to-end path (inventory plugin, bootstrap, rerun, teardown) through the newest toolchain (.venv) and through the
-# oldest we support (tools/toolchain.sh oldest: ansible-core 2.17, amazon.aws and boto3 at our floors, Python 3.11).
+# The end-to-end path (inventory plugin, bootstrap, rerun, teardown) through the oldest toolchain we support
+# (tools/toolchain.sh oldest: ansible-core 2.17, amazon.aws and boto3 at our floors, Python 3.11; the newest runs it in
+# tests/integration), and organization names that look like templates, on both ends.
 test-toolchains: setup
 	PROTONKIT_OLDEST_BIN=$$(tools/toolchain.sh oldest) $(BIN)/python -m pytest -q -n 2 tests/toolchains
 

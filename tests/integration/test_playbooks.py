@@ -382,3 +382,16 @@ def test_the_runbooks_lookup_reads_the_password_into_a_private_file_and_prints_i
     assert json.loads(delivered.read_text())["password"] == password
     assert stat.S_IMODE(delivered.stat().st_mode) == 0o600
     assert password not in run.output
+
+
+def test_where_proton_does_not_answer_the_account_fails_before_anything_is_written(local_aws, aws_account, tmp_path):
+    # The Proton half on, proton_roles_unavailable left at fail: the check before the IAM half asks Proton too.
+    inventory = write_inventory(tmp_path / "accounts.yml", [aws_account])
+    local_aws.set_proton_mode("gone")
+    run = run_playbook(REPO / "playbooks" / "bootstrap.yml", management_env(local_aws, tmp_path),
+                       callback="ansible.builtin.default", inventory=inventory, cwd=tmp_path, extra_args=PROTON)
+    assert run.rc == 2, run.output[-3000:]
+    record = json.loads((tmp_path / "protonkit-bootstrap-report.json").read_text())["accounts"][0]
+    assert record["status"] == "failed" and "proton_roles_unavailable=warn" in record["error"]["message"]
+    assert "before anything is written" in record["error"]["task"]
+    assert aws_account.write_calls() == []
