@@ -19,6 +19,8 @@ if [[ ${#scenarios[@]} -eq 0 ]]; then
     done
 fi
 
+# Called through xargs (bash -c), which shellcheck cannot follow.
+# shellcheck disable=SC2329
 run_scenario() {
     local scenario="$1" start=${SECONDS} status=0
     molecule test --scenario-name "${scenario}" > ".build/molecule/${scenario}.log" 2>&1 || status=$?
@@ -33,6 +35,8 @@ run_scenario() {
 export -f run_scenario
 
 status=0
+# $1 is the inner bash's argument, expanded there.
+# shellcheck disable=SC2016
 printf '%s\0' "${scenarios[@]}" | xargs -0 -P 2 -I '{}' bash -c 'run_scenario "$1"' _ '{}' || status=$?
 logs=()
 for scenario in "${scenarios[@]}"; do

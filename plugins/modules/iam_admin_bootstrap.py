@@ -679,7 +679,7 @@ def plan_delivery(module, identity, password):
         module.fail_json(msg=f"password_secret: {refusal_message([refusal], 'iam_admin_adopt')}", refused=[refusal])
     if current and current["ownership"] == "foreign" and current["policy"] and not params["password_secret_readers"]:
         warn(f"adopt: secret {current['name']} keeps its resource policy, which may let others read the "
-                    "password; set password_secret_readers to replace it")
+             "password; set password_secret_readers to replace it")
     return current
 
 

@@ -668,7 +668,7 @@ def absent(module, client, identity, details):
         except ProtonUnavailable as e:
             proton_available = False
             warn(e.message(hint=False) + " Its account settings could not be read or cleared; the IAM roles "
-                        "are removed all the same.")
+                 "are removed all the same.")
 
     removed = []
     for role in ours.values():

@@ -5,7 +5,6 @@ else runs on the machine, so comparing it before and after would blame these tes
 """
 
 import textwrap
-from pathlib import Path
 
 import yaml
 

@@ -9,7 +9,7 @@ import json
 import yaml
 
 from integration.conftest import REPO, run_playbook
-from integration.test_playbooks import management_env, write_inventory
+from integration.test_playbooks import management_env
 
 KNOWN_PASSWORD = "BadInput-Passw0rd!-never-shown-9e1"
 

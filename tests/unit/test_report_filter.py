@@ -154,8 +154,8 @@ def test_proton_unavailable_is_its_own_status_and_named_in_the_summary():
 
 
 def test_teardown_names_the_removed_administrator():
-    iam = {"changed": True, "user": {}, "kept": [], "removed": [{"kind": "user", "name": "Administrator"},
-                                                             {"kind": "group", "name": "Administrators"}]}
+    iam = {"changed": True, "user": {}, "kept": [],
+           "removed": [{"kind": "user", "name": "Administrator"}, {"kind": "group", "name": "Administrators"}]}
     record = account_record(IDENTITY, iam_admin=iam, removing=True)
     assert (record["status"], record["admin_user"], record["admin_user_removed"]) == ("removed", "Administrator", True)
     assert "Administrator (removed)" in report_table([record])[2]
