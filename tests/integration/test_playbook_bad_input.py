@@ -6,10 +6,8 @@ record in the JSON report carries the same message, so a pipeline sees it too.
 
 import json
 
-import yaml
-
 from integration.conftest import REPO, run_playbook
-from integration.test_playbooks import management_env
+from integration.test_playbooks import management_env, write_inventory
 
 KNOWN_PASSWORD = "BadInput-Passw0rd!-never-shown-9e1"
 
@@ -34,15 +32,9 @@ BAD_VARIABLES = [
 def run_bootstrap(local_aws, accounts, tmp_path, host_vars):
     """bootstrap.yml over ``accounts``, each with its own variables (``host_vars``: account id -> variables), the
     known password as a group variable below them (as a user's group_vars would give it)."""
-    hosts = {account.account_id: {
-        "aws_account_id": account.account_id,
-        "aws_assume_role_arn": f"arn:aws:iam::{account.account_id}:role/OrganizationAccountAccessRole",
-        **host_vars.get(account.account_id, {}),
-    } for account in accounts}
-    inventory = tmp_path / "accounts.yml"
     # Both halves on, so that the Proton variables are checked too (the Proton half is opt-in).
-    inventory.write_text(yaml.safe_dump({"all": {"hosts": hosts, "vars": {"iam_admin_password": KNOWN_PASSWORD,
-                                                                          "account_bootstrap_proton_roles": True}}}))
+    inventory = write_inventory(tmp_path / "accounts.yml", accounts, host_vars=host_vars, group_vars={
+        "iam_admin_password": KNOWN_PASSWORD, "account_bootstrap_proton_roles": True})
     return run_playbook(REPO / "playbooks" / "bootstrap.yml", management_env(local_aws, tmp_path),
                         callback="ansible.builtin.default", inventory=inventory, cwd=tmp_path)
 

@@ -14,14 +14,15 @@ KNOWN_PASSWORD = "Playbook-Passw0rd!-never-shown-51c2"
 PROTON = ["-e", "account_bootstrap_proton_roles=true"]
 
 
-def write_inventory(path, accounts, host_vars=None):
-    """A static inventory of ``accounts``; ``host_vars`` (account id -> variables) adds variables to some."""
+def write_inventory(path, accounts, host_vars=None, group_vars=None):
+    """A static inventory of ``accounts``; ``host_vars`` (account id -> variables) adds variables to some,
+    ``group_vars`` to all (below host variables, as a user's group_vars/all)."""
     hosts = {account.account_id: {
         "aws_account_id": account.account_id,
         "aws_assume_role_arn": f"arn:aws:iam::{account.account_id}:role/OrganizationAccountAccessRole",
         **(host_vars or {}).get(account.account_id, {}),
     } for account in accounts}
-    path.write_text(yaml.safe_dump({"all": {"hosts": hosts}}))
+    path.write_text(yaml.safe_dump({"all": {"hosts": hosts, **({"vars": group_vars} if group_vars else {})}}))
     return path
 
 
