@@ -80,19 +80,27 @@ def run_playbook(playbook, aws_env, *, check=False, diff=False, verbosity=0, ext
 
 def run_module(tmp_path, module, args, aws_env, **kwargs):
     """Run one module task on localhost (errors ignored so the failed result is returned)."""
+    return run_module_tasks(tmp_path, module, [args], aws_env, **kwargs)
+
+
+def run_module_tasks(tmp_path, module, args_list, aws_env, **kwargs):
+    """Run one task of the module per item of ``args_list``, in order, in one ansible-playbook run (errors
+    ignored, so that every task runs and its failed result is returned): ``run.tasks[i]`` is item i's result."""
     fqcn = module if "." in module else f"protonkit.accounts.{module}"
     playbook = tmp_path / f"run_{module.replace('.', '_')}_{len(list(tmp_path.glob('run_*')))}.yml"
-    playbook.write_text(textwrap.dedent(f"""\
+    tasks = "".join(textwrap.indent(textwrap.dedent(f"""\
+        - name: Run {fqcn} ({index})
+          {fqcn}: {json.dumps(args)}
+          ignore_errors: true
+        """), " " * 4) for index, args in enumerate(args_list))
+    playbook.write_text(textwrap.dedent("""\
         - hosts: localhost
           connection: local
           gather_facts: false
           vars:
-            ansible_python_interpreter: "{{{{ ansible_playbook_python }}}}"
+            ansible_python_interpreter: "{{ ansible_playbook_python }}"
           tasks:
-            - name: Run {fqcn}
-              {fqcn}: {json.dumps(args)}
-              ignore_errors: true
-        """))
+        """) + tasks)
     return run_playbook(playbook, aws_env, **kwargs)
 
 
@@ -102,5 +110,15 @@ def ansible_module(tmp_path):
 
     def _run(module, args, aws_env, **kwargs):
         return run_module(tmp_path, module, args, aws_env, **kwargs)
+
+    return _run
+
+
+@pytest.fixture
+def ansible_module_tasks(tmp_path):
+    """``ansible_module_tasks(module, [args, ...], aws_env, ...) -> AnsibleRun``: one task per args, one run."""
+
+    def _run(module, args_list, aws_env, **kwargs):
+        return run_module_tasks(tmp_path, module, args_list, aws_env, **kwargs)
 
     return _run

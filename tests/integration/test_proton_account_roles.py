@@ -350,7 +350,7 @@ def test_absent_works_when_proton_is_gone(ansible_module, aws_account, local_aws
     assert aws_account.client("iam").list_roles()["Roles"] == []
 
 
-@pytest.mark.parametrize("args, fragment", [
+BAD_INPUTS = [
     ({"service_role_name": "bad name"}, "service_role_name"),
     ({"role_path": "service-role"}, "role_path"),
     ({"service_role_name": "AWSProtonServiceRolé"}, "service_role_name: IAM role names allow only ASCII"),
@@ -368,21 +368,30 @@ def test_absent_works_when_proton_is_gone(ansible_module, aws_account, local_aws
     ({"managed_policy_arns": ["arn:aws:iam::aws:policy/NoSuchPolicyAnywhere"]}, "no such managed policy"),
     ({"managed_policy_arns": ["ReadOnlyAccess"]}, "managed_policy_arns"),
     ({"managed_policy_arns": ["arn:aws-cn:iam::aws:policy/ReadOnlyAccess"]}, "managed_policy_arns"),
-    ({"region": "us-nowhere-1"}, "AWS Proton did not answer in us-nowhere-1"),
     ({"allowed_services": ["s3"]}, "allowed_services: only used with permissions: scoped"),
     ({"inline_policies": {"ProtonProvisioning": {"Statement": []}}}, "inline_policies"),
     ({"permissions": "custom", "inline_policies": {"Broken": "{not json"}}, "not valid JSON"),
     ({"codebuild_role": True, "codebuild_role_name": "AWSProtonServiceRole"}, "codebuild_role_name"),
     ({"role_propagation_timeout": -1}, "role_propagation_timeout"),
-])
-def test_bad_input_fails_clearly_before_any_write(ansible_module, aws_account, args, fragment):
-    env = aws_account.env
-    if "region" in args:
-        env = {k: v for k, v in aws_account.env.items() if k != "AWS_ENDPOINT_URL"}
-    if "region" in args:
-        args = dict(args, endpoint_url=None)
-    run = ansible_module(MODULE, args, env)
+]
+
+
+def test_bad_input_fails_clearly_before_any_write(ansible_module_tasks, aws_account):
+    # One task per bad input, all in one ansible-playbook run.
+    run = ansible_module_tasks(MODULE, [args for args, _fragment in BAD_INPUTS], aws_account.env)
+    assert len(run.tasks) == len(BAD_INPUTS), run.output[-3000:]
+    for (args, fragment), result in zip(BAD_INPUTS, run.tasks):
+        assert result.get("failed"), (args, result)
+        assert fragment in result["msg"], (args, result["msg"])
+    assert "Traceback" not in run.output
+    assert aws_account.write_calls() == []
+
+
+def test_a_region_without_proton_fails_clearly_before_any_write(ansible_module, aws_account):
+    # botocore's own endpoint for a region that does not exist: no answer at all.
+    env = {key: value for key, value in aws_account.env.items() if key != "AWS_ENDPOINT_URL"}
+    run = ansible_module(MODULE, {"region": "us-nowhere-1", "endpoint_url": None}, env)
     assert run.result.get("failed"), run.output
-    assert fragment in run.result["msg"]
+    assert "AWS Proton did not answer in us-nowhere-1" in run.result["msg"]
     assert "Traceback" not in run.output
     assert aws_account.write_calls() == []
