@@ -6,6 +6,7 @@
 
 import os
 import random
+import resource
 from pathlib import Path
 
 import boto3
@@ -109,3 +110,38 @@ def aws_account_factory(local_aws):
 
     yield make
     _restore_knobs(local_aws)
+
+
+# --- where the test command's CPU goes ------------------------------------------------------------------------------
+# The test command's budget is CPU on 2 cores: each test's processes (ansible-playbook, its workers and modules) are
+# measured from getrusage(RUSAGE_CHILDREN), which counts every finished child, whatever else the machine runs, and the
+# costliest tests are listed at the end (``--cpu-top N``; 0 turns it off).
+def pytest_addoption(parser):
+    parser.addoption("--cpu-top", type=int, default=15, help="list the N tests whose processes used the most CPU")
+
+
+def _children_cpu_seconds():
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item):
+    start = _children_cpu_seconds()
+    yield
+    item.user_properties.append(("children_cpu_seconds", _children_cpu_seconds() - start))
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    top = config.getoption("--cpu-top")
+    reports = [report for status in ("passed", "failed") for report in terminalreporter.stats.get(status, [])
+               if report.when == "call"]
+    costs = sorted(((dict(report.user_properties).get("children_cpu_seconds", 0.0), report.nodeid)
+                    for report in reports), reverse=True)
+    costs = [(seconds, nodeid) for seconds, nodeid in costs if seconds >= 0.1]
+    if not top or not costs:
+        return
+    terminalreporter.write_sep("-", f"CPU seconds of the processes each test started: {sum(c for c, _ in costs):.0f} "
+                                    f"in all, the {min(top, len(costs))} costliest")
+    for seconds, nodeid in costs[:top]:
+        terminalreporter.write_line(f"{seconds:8.1f}  {nodeid}")

@@ -101,30 +101,6 @@ def test_rerun_is_unchanged_with_zero_writes_and_the_password_is_nowhere(local_a
         assert KNOWN_PASSWORD not in captured
 
 
-def test_teardown_check_mode_is_an_audit_then_teardown_removes(local_aws, aws_account_factory, tmp_path):
-    accounts = aws_account_factory(2)
-    inventory = write_inventory(tmp_path / "accounts.yml", accounts)
-    env = management_env(local_aws, tmp_path)
-    assert run_playbook(REPO / "playbooks" / "bootstrap.yml", env, callback="ansible.builtin.default",
-                        inventory=inventory, cwd=tmp_path, extra_args=PROTON).rc == 0
-    writes_before = sum(len(a.write_calls()) for a in accounts)
-    audit = run_playbook(REPO / "playbooks" / "teardown.yml", env, callback="ansible.builtin.default", check=True,
-                         inventory=inventory, cwd=tmp_path)
-    assert audit.rc == 0, audit.output
-    assert sum(len(a.write_calls()) for a in accounts) == writes_before
-    report = json.loads((tmp_path / "protonkit-audit-report.json").read_text())
-    assert {a["status"] for a in report["accounts"]} == {"removed"}
-    assert {tuple(sorted(a["proton_roles"])) for a in report["accounts"]} == {
-        ("AWSProtonPipelineServiceRole", "AWSProtonServiceRole")}
-
-    teardown = run_playbook(REPO / "playbooks" / "teardown.yml", env, callback="ansible.builtin.default",
-                            inventory=inventory, cwd=tmp_path)
-    assert teardown.rc == 0
-    for account in accounts:
-        assert account.client("iam").list_roles()["Roles"] == []
-        assert account.client("iam").get_user(UserName="Administrator")  # kept unless asked
-
-
 # (PWD, -e variables, where the report goes relative to the directory ansible-playbook is started from)
 REPORT_LOCATIONS = {
     # Started by no shell (cron, a CI runner, subprocess): $PWD unset. The files went to / before.
