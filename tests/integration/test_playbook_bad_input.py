@@ -39,16 +39,12 @@ def run_bootstrap(local_aws, accounts, tmp_path, host_vars):
                         callback="ansible.builtin.default", inventory=inventory, cwd=tmp_path)
 
 
-def error_message(run, tmp_path, account):
-    """The account's error as the report records it; the play's own output for that account when its record has
-    none (account_bootstrap's own variables are checked before its block can record anything)."""
-    report = tmp_path / "protonkit-bootstrap-report.json"
-    if report.exists():
-        for record in json.loads(report.read_text())["accounts"]:
-            if record.get("account_id", record.get("host")) == account.account_id and record.get("error"):
-                assert record["status"] == "failed"
-                return record["error"]["message"]
-    return "\n".join(line for line in run.output.splitlines() if f"[{account.account_id}]" in line)
+def error_message(tmp_path, account):
+    """The account's error as the report records it (a failed account always has one)."""
+    records = {record["account_id"]: record
+               for record in json.loads((tmp_path / "protonkit-bootstrap-report.json").read_text())["accounts"]}
+    assert records[account.account_id]["status"] == "failed", records[account.account_id]
+    return records[account.account_id]["error"]["message"]
 
 
 def test_bad_variables_are_named_with_their_fix_and_nothing_is_written(local_aws, aws_account_factory, tmp_path):
@@ -65,7 +61,7 @@ def test_bad_variables_are_named_with_their_fix_and_nothing_is_written(local_aws
     for account, before, (variables, words) in zip(accounts, writes_before, BAD_VARIABLES):
         assert variables.get("iam_admin_password", KNOWN_PASSWORD) not in run.output
         assert account.write_calls()[before:] == [], (variables, run.output[-3000:])
-        message = error_message(run, tmp_path, account)
+        message = error_message(tmp_path, account)
         for word in words:
             assert word in message, (variables, message)
 
@@ -77,7 +73,7 @@ def test_bad_proton_value_found_by_the_module_leaves_the_proton_half_unwritten(l
         "proton_roles_role_path": "service-role"}})
 
     assert run.rc != 0
-    assert "role_path: role path must begin and end with /" in error_message(run, tmp_path, aws_account)
+    assert "role_path: role path must begin and end with /" in error_message(tmp_path, aws_account)
     proton_half = [call["action"] for call in aws_account.write_calls()
                    if call["service"] == "proton" or "Role" in call["action"]]
     assert proton_half == []
