@@ -64,7 +64,7 @@ TARGET_ACCOUNTS = 50
 TARGET_AMAZON_AWS_RATIO = 3.0  # (b)/(a) wall, fresh and rerun, at least
 TARGET_REGIONS_RATIO = 1.3  # wall of three regions over one region's, at most
 TARGET_FLOOR_RATIO = 4.0  # (a)/(c) wall, at most
-# A module process runs an AnsiballZ_<module>.py file (its shell wrapper has it in a -c string, not as an argument).
+# A module process is a Python interpreter running an AnsiballZ_<module>.py file.
 MODULE_FILE = re.compile(r"(^|/)AnsiballZ_\w+\.py$")
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 PAGE_KIB = os.sysconf("SC_PAGE_SIZE") // 1024
@@ -178,7 +178,8 @@ def is_module_process(pid):
             arguments = cmdline.read().decode(errors="replace").split("\0")
     except OSError:
         return False
-    return any(MODULE_FILE.search(argument) for argument in arguments[1:])
+    # python AnsiballZ_<module>.py; not the chmod or the shell around it, which name the file too.
+    return len(arguments) > 1 and Path(arguments[0]).name.startswith("python") and bool(MODULE_FILE.search(arguments[1]))
 
 
 def process_tree_cpu(pid):
@@ -409,11 +410,19 @@ def scaling(local_aws, count, forks_list, work=WORK, regions=(REGION,)):
     return runs
 
 
-def scale(local_aws, counts, forks, work=WORK, regions=(REGION,)):
-    """(a) alone over many accounts, fresh then rerun (the end state is checked on a sample of them), and the
-    inventory alone loaded by ansible-inventory at each count: what memory a run needs beyond the inventory."""
+def scale(local_aws, counts, forks, work=WORK, regions=(REGION,), compared=()):
+    """(a) alone over many accounts, fresh then rerun (the end state is checked on a sample of them; a count the
+    comparison ran is taken from there), and the inventory alone loaded by ansible-inventory at each count: what
+    memory a run needs beyond the inventory."""
     runs, inventory_peaks = [], {}
     for count in counts:
+        already = [run for run in compared if run.variant == "protonkit" and run.accounts == count
+                   and run.regions == len(regions)]
+        if already:
+            runs += already
+            inventory = work / workdir_name("protonkit", count, len(regions)) / "accounts.yml"
+            inventory_peaks[count] = inventory_peak_rss_mb(inventory)
+            continue
         accounts = new_accounts(local_aws, count)
         workdir = work / workdir_name("scale", count, len(regions))
         inventory = write_workdir(workdir, accounts, regions)
@@ -491,7 +500,8 @@ def ratio_table(runs):
             if numerator is None or denominator is None:
                 cells += ["—"] * 3
             else:
-                cells += [f"{ratio(numerator.wall, denominator.wall):.1f}×", f"{ratio(numerator.cpu, denominator.cpu):.1f}×",
+                cells += [f"{ratio(numerator.wall, denominator.wall):.1f}×",
+                          f"{ratio(numerator.cpu, denominator.cpu):.1f}×",
                           f"{ratio(numerator.calls, denominator.calls):.1f}×"]
         rows.append(f"| {count} | {regions} | {phase} | " + " | ".join(cells) + " |")
     return "\n".join(rows)
@@ -523,7 +533,8 @@ def breakdown_table(runs):
             continue
         rest = ours.cpu - ours.module_cpu
         rows.append(
-            f"| {count} | {regions} | {phase} | {ours.wall:.1f} | {floor.wall:.1f} | {ratio(ours.wall, floor.wall):.1f}× | "
+            f"| {count} | {regions} | {phase} | {ours.wall:.1f} | {floor.wall:.1f} | "
+            f"{ratio(ours.wall, floor.wall):.1f}× | "
             f"{ours.per_account(ours.cpu):.2f} | {floor.per_account(floor.cpu):.2f} | "
             f"{ours.per_account(ours.module_processes):.1f} | {ours.per_account(ours.module_cpu):.2f} | "
             f"{ours.per_account(rest):.2f} | {1000 * ratio(rest, ours.task_runs):.0f} | "
@@ -567,7 +578,8 @@ def scale_table(runs):
             "(read + write) | peak RSS MiB, ansible-playbook | peak RSS MiB, process tree |",
             "|---:|---:|---|---:|---:|---:|---:|---|---:|---:|"]
     for run in runs:
-        rows.append(f"| {run.accounts} | {run.regions} | {run.phase} | {run.wall:.1f} | {run.accounts * 60 / run.wall:.0f} | "
+        rows.append(f"| {run.accounts} | {run.regions} | {run.phase} | {run.wall:.1f} | "
+                    f"{run.accounts * 60 / run.wall:.0f} | "
                     f"{run.cpu:.1f} | {run.per_account(run.cpu):.2f} | {run.per_account(run.calls):.1f} "
                     f"({run.per_account(run.reads):.1f} + {run.per_account(run.writes):.1f}) | "
                     f"{run.root_peak_rss_mb:.0f} | {run.peak_rss_mb:.0f} |")
@@ -582,17 +594,16 @@ def memory_statement(scale_runs, inventory_peaks):
         return "One account count only: no slope (give --scale-accounts two counts, such as 50,200)."
     small, large = counts[0], counts[-1]
     inventory_slope = (inventory_peaks[large] - inventory_peaks[small]) * 1024 / (large - small)
-    lines = [f"Loading the inventory alone (ansible-inventory --list): {inventory_peaks[small]:.0f} MiB at N = {small}, "
-             f"{inventory_peaks[large]:.0f} MiB at N = {large}, {inventory_slope:.0f} KiB per account."]
+    lines = [f"Loading the inventory alone (ansible-inventory --list): {inventory_peaks[small]:.0f} MiB at "
+             f"N = {small}, {inventory_peaks[large]:.0f} MiB at N = {large}, {inventory_slope:.0f} KiB per account."]
     index = by_key(scale_runs)
     for phase in ("fresh", "rerun"):
         first = next(run for key, run in index.items() if key[1] == small and key[2] == phase)
         last = next(run for key, run in index.items() if key[1] == large and key[2] == phase)
         slope = (last.root_peak_rss_mb - first.root_peak_rss_mb) * 1024 / (large - small)
-        lines.append(f"{phase.capitalize()}: ansible-playbook's peak RSS {first.root_peak_rss_mb:.0f} MiB at N = {small}, "
-                     f"{last.root_peak_rss_mb:.0f} MiB at N = {large}: {slope:.0f} KiB per account, "
-                     f"{slope - inventory_slope:.0f} KiB per account beyond the inventory's (results and facts kept "
-                     f"per account, and sampling noise).")
+        lines.append(f"{phase.capitalize()}: ansible-playbook's peak RSS {first.root_peak_rss_mb:.0f} MiB at "
+                     f"N = {small}, {last.root_peak_rss_mb:.0f} MiB at N = {large}: {slope:.0f} KiB per account, "
+                     f"{slope - inventory_slope:.0f} KiB per account more than loading the inventory alone.")
     return "\n".join(f"- {line}" for line in lines)
 
 
@@ -630,21 +641,21 @@ def targets_table(runs, region_runs):
 
     pairs = list(region_pairs(region_runs))
     if not pairs:
-        rows.append(f"| more regions cost at most {TARGET_REGIONS_RATIO:g}× one region's wall | not measured (one region "
-                    "given; --regions with three) | not measured |")
+        rows.append(f"| more regions cost at most {TARGET_REGIONS_RATIO:g}× one region's wall | not measured (one "
+                    "region given; --regions with three) | not measured |")
     for one, many in pairs:
         proton, other, wall_ratio = region_cost(one, many)
         rows.append(f"| N = {one.accounts}, {one.phase}: {many.regions} regions cost at most {TARGET_REGIONS_RATIO:g}× "
                     f"one region's wall | {wall_ratio:.2f}× ({many.wall:.1f} s / {one.wall:.1f} s) | "
                     f"{verdict(wall_ratio, lambda value: value <= TARGET_REGIONS_RATIO)} |")
-        rows.append(f"| N = {one.accounts}, {one.phase}: each extra region adds only its Proton calls | per extra region "
-                    f"and account: {proton:+.1f} Proton calls, {other:+.1f} other calls | "
+        rows.append(f"| N = {one.accounts}, {one.phase}: each extra region adds only its Proton calls | per extra "
+                    f"region and account: {proton:+.1f} Proton calls, {other:+.1f} other calls | "
                     f"{verdict(other, lambda value: value <= 0)} |")
 
     reruns = [run for run in runs + region_runs if run.phase == "rerun"]
     writing = [f"{run.label} N={run.accounts}: {run.writes}" for run in reruns if run.writes]
-    rows.append(f"| a rerun writes nothing | {'; '.join(writing) if writing else f'0 writes in all {len(reruns)} reruns'} "
-                f"| {'not met' if writing else 'met'} |")
+    measured = "; ".join(writing) if writing else f"0 writes in all {len(reruns)} reruns"
+    rows.append(f"| a rerun writes nothing | {measured} | {'not met' if writing else 'met'} |")
     return "\n".join(rows)
 
 
@@ -704,7 +715,8 @@ def main():
         by_region = []
         if len(regions) > 1 and region_count:
             by_region = regions_runs(local_aws, region_count, args.compare_forks, regions, runs)
-        scale_runs, inventory_peaks = scale(local_aws, scale_counts, args.compare_forks, regions=regions)
+        scale_runs, inventory_peaks = scale(local_aws, scale_counts, args.compare_forks, regions=regions,
+                                            compared=runs)
         scaled = scaling(local_aws, args.scaling_accounts, forks_list, regions=regions) if forks_list else []
     finally:
         local_aws.stop()
@@ -725,8 +737,8 @@ def main():
         sections.append("### The cost of a region: (a) with one region and with all of them\n\n"
                         + regions_table(by_region))
     if scale_runs:
-        sections.append("### (a) at scale, fresh and rerun\n\n" + scale_table(scale_runs) + "\n\nMemory per account:\n\n"
-                        + memory_statement(scale_runs, inventory_peaks))
+        sections.append("### (a) at scale, fresh and rerun\n\n" + scale_table(scale_runs)
+                        + "\n\nMemory per account:\n\n" + memory_statement(scale_runs, inventory_peaks))
     if scaled:
         sections.append("### protonkit.accounts scaling with forks\n\n" + scaling_table(scaled))
     profiled = [run for run in runs if run.phase == "fresh" and run.variant != FLOOR and run.accounts == min(counts)]

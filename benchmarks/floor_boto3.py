@@ -68,10 +68,9 @@ class AccountBootstrap:
         details = self.iam.get_account_authorization_details(Filter=["User", "Group", "Role"])
         if details.get("IsTruncated"):  # never in a freshly bootstrapped account; the floor does not page
             raise RuntimeError(f"{self.account_id}: more IAM entities than one page holds")
-        by_name = {key: {item[name_key]: item for item in details[list_key]}
-                   for key, list_key, name_key in (("users", "UserDetailList", "UserName"),
-                                                    ("groups", "GroupDetailList", "GroupName"),
-                                                    ("roles", "RoleDetailList", "RoleName"))}
+        lists = (("users", "UserDetailList", "UserName"), ("groups", "GroupDetailList", "GroupName"),
+                 ("roles", "RoleDetailList", "RoleName"))
+        by_name = {key: {item[name_key]: item for item in details[list_key]} for key, list_key, name_key in lists}
         self.ensure_group(by_name["groups"].get(GROUP_NAME))
         self.ensure_user(by_name["users"].get(USER_NAME))
         self.ensure_roles({name: by_name["roles"].get(name) for name in ROLES})
