@@ -179,7 +179,8 @@ def is_module_process(pid):
     except OSError:
         return False
     # python AnsiballZ_<module>.py; not the chmod or the shell around it, which name the file too.
-    return len(arguments) > 1 and Path(arguments[0]).name.startswith("python") and bool(MODULE_FILE.search(arguments[1]))
+    return (len(arguments) > 1 and Path(arguments[0]).name.startswith("python")
+            and bool(MODULE_FILE.search(arguments[1])))
 
 
 def process_tree_cpu(pid):
@@ -380,7 +381,8 @@ def check_same_end_state(local_aws, accounts_by_variant, regions=(REGION,)):
 # --- the runs ------------------------------------------------------------------------------------------------------------
 def print_run(run, extra=""):
     print(f"  {run.label:16} N={run.accounts:<4} regions={run.regions} {run.phase:5} {extra}{run.wall:7.1f} s  "
-          f"{run.cpu:7.1f} CPU s  {run.per_account(run.calls):5.1f} calls/account", flush=True)
+          f"{run.cpu:7.1f} CPU s  {run.per_account(run.calls):5.1f} calls/account  "
+          f"{run.per_account(run.module_processes):4.1f} module processes/account", flush=True)
 
 
 def compare(local_aws, count, forks, work=WORK, regions=(REGION,), variants=tuple(VARIANTS)):
