@@ -511,13 +511,14 @@ def ratio_table(runs):
 
 BREAKDOWN_NOTES = """\
 How the parts are measured (per account, from the same runs as above):
-- *module processes*: every process of (a)'s tree whose command line runs an `AnsiballZ_<module>.py` file, seen by
+- *module processes*: every Python process of (a)'s tree running an `AnsiballZ_<module>.py` file, seen by
   sampling the tree every 50 ms in /proc; their CPU is the last user + system time seen of each. Both are lower
   bounds (up to 50 ms of each process's CPU, and any process shorter than 50 ms, go unseen).
 - *rest of (a)'s CPU*: (a)'s controller CPU (ansible-playbook and everything it started, from the kernel's
   accounting of reaped children) minus its module processes' CPU: ansible-playbook itself and its forked task workers
-  (task dispatch, templating, conditionals, callbacks), Ansible's per-task overhead. *per task run* divides it by the
-  task runs per account (ok + skipped in the recap).
+  (task dispatch, templating, conditionals, callbacks) with the shell, chmod and rm around each module run:
+  Ansible's per-task overhead. *per task run* divides it by the
+  task runs of the whole run (ok + skipped + failed over every host of the recap, localhost's included).
 - *AWS*: "busy" is the sum of the local AWS's answer times; its CPU is the CPU the local AWS server used during the
   run, on the same cores as the controller.
 - (c) is one Python process: its controller CPU is all of it (boto3, threads, JSON)."""
