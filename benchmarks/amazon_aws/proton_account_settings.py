@@ -1,7 +1,10 @@
-"""Point the Proton account settings at a pipeline service role; print "changed" or "unchanged".
+"""Point the Proton account settings of each region at a pipeline service role; print "changed" or "unchanged".
 
-What a user writes when no Ansible module exists: read, compare, write only when different.
-Credentials, region and endpoint come from the environment (AWS_*), as for the AWS CLI.
+    proton_account_settings.py PIPELINE_ROLE_ARN REGION...
+
+What a user writes when no Ansible module exists: read, compare, write only when different, region by region, in
+one process (one process per region would cost (b) more than a skilled user would spend).
+Credentials and endpoint come from the environment (AWS_*), as for the AWS CLI.
 """
 
 import sys
@@ -9,15 +12,16 @@ import sys
 import boto3
 
 
-def main(pipeline_role_arn):
-    proton = boto3.client("proton")
-    current = proton.get_account_settings()["accountSettings"].get("pipelineServiceRoleArn")
-    if current == pipeline_role_arn:
-        print("unchanged")
-        return
-    proton.update_account_settings(pipelineServiceRoleArn=pipeline_role_arn)
-    print("changed")
+def main(pipeline_role_arn, regions):
+    changed = False
+    for region in regions:
+        proton = boto3.client("proton", region_name=region)
+        current = proton.get_account_settings()["accountSettings"].get("pipelineServiceRoleArn")
+        if current != pipeline_role_arn:
+            proton.update_account_settings(pipelineServiceRoleArn=pipeline_role_arn)
+            changed = True
+    print("changed" if changed else "unchanged")
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(sys.argv[1], sys.argv[2:])
