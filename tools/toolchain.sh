@@ -46,6 +46,6 @@ if [[ "$(cat "${venv}/.pin" 2>/dev/null)" != "${pin}" ]]; then
     "${python}" -m venv "${venv}"
     install "${venv}" >&2
     printf '%s' "${pin}" > "${venv}/.pin"
-    echo "toolchain ${name}: built in $((SECONDS - start)) s ($("${venv}/bin/ansible" --version | head -n 1))" >&2
+    echo "toolchain ${name}: built in $((SECONDS - start)) s ($("${venv}/bin/ansible" --version | sed -n 1p))" >&2
 fi
 echo "${venv}/bin"
