@@ -61,6 +61,7 @@ import json
 import re
 import unicodedata
 
+from ansible_collections.amazon.aws.plugins.module_utils.arn import parse_aws_arn
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import paginated_query_with_retries
 from ansible_collections.amazon.aws.plugins.module_utils.iam import IAMErrorHandler
@@ -293,6 +294,13 @@ def attached_policy_arns(detail):
 
 def inline_policy_documents(policy_list):
     return {policy["PolicyName"]: _decoded(policy["PolicyDocument"]) for policy in policy_list}
+
+
+def is_virtual_mfa_serial(serial):
+    """Whether an MFA device's serial number is a virtual device's ARN (``arn:<partition>:iam::<account>:mfa/...``);
+    hardware tokens have plain serials, FIDO keys ``u2f/`` ARNs."""
+    arn = parse_aws_arn(serial)
+    return bool(arn) and arn["service"] == "iam" and arn["resource_type"] == "mfa"
 
 
 def _decoded(document):

@@ -25,8 +25,9 @@ options:
   state:
     description:
       - V(present) creates or updates the group, the user and console access.
-      - V(absent) removes the user (with its console password, access keys, certificates, SSH keys, MFA devices,
-        policies and group memberships) and the group, unless other users are still in the group
+      - V(absent) removes the user (with its console password, access keys, certificates, SSH keys,
+        service-specific credentials, MFA devices - virtual ones deleted, others deactivated -, policies and group
+        memberships) and the group, unless other users are still in the group
         (see O(force)). The secret named by O(password_secret) is scheduled for deletion when it is the
         collection's (see O(adopt)); any other secret is kept and listed in RV(kept).
       - Either state touches only what is this collection's (see O(adopt)). With V(absent), a user or group of that
@@ -197,7 +198,9 @@ notes:
     C(iam:GetPolicy), C(iam:GetAccountPasswordPolicy), and for changes C(iam:CreateGroup),
     C(iam:UpdateGroup), C(iam:AttachGroupPolicy), C(iam:DetachGroupPolicy), C(iam:CreateUser), C(iam:UpdateUser),
     C(iam:TagUser), C(iam:UntagUser), C(iam:AddUserToGroup), C(iam:CreateLoginProfile), C(iam:UpdateLoginProfile),
-    C(iam:DeleteLoginProfile); with O(state=absent) also the list and delete actions of users and groups.
+    C(iam:DeleteLoginProfile); with O(state=absent) also the list and delete actions of users and groups,
+    C(iam:ListServiceSpecificCredentials), C(iam:DeleteServiceSpecificCredential), C(iam:DeactivateMFADevice) and
+    C(iam:DeleteVirtualMFADevice).
     O(password_secret) needs C(secretsmanager:DescribeSecret), C(secretsmanager:GetResourcePolicy),
     C(secretsmanager:CreateSecret), C(secretsmanager:TagResource), C(secretsmanager:PutSecretValue),
     C(secretsmanager:RestoreSecret) and C(secretsmanager:DeleteSecret); O(password_secret_readers) also
@@ -427,6 +430,7 @@ from ansible_collections.protonkit.accounts.plugins.module_utils.iam import ensu
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import ensure_tags
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import iam_client
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import identifier_problem
+from ansible_collections.protonkit.accounts.plugins.module_utils.iam import is_virtual_mfa_serial
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import list_attached_policy_arns
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import missing_policies
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import policy_arn_problem
@@ -887,8 +891,16 @@ def remove_user(module, client, user):
         client.delete_signing_certificate(aws_retry=True, UserName=name, CertificateId=cert["CertificateId"])
     for key in client.list_ssh_public_keys(aws_retry=True, UserName=name)["SSHPublicKeys"]:
         client.delete_ssh_public_key(aws_retry=True, UserName=name, SSHPublicKeyId=key["SSHPublicKeyId"])
+    for credential in client.list_service_specific_credentials(aws_retry=True,
+                                                                UserName=name)["ServiceSpecificCredentials"]:
+        client.delete_service_specific_credential(aws_retry=True, UserName=name,
+                                                  ServiceSpecificCredentialId=credential["ServiceSpecificCredentialId"])
     for device in client.list_mfa_devices(aws_retry=True, UserName=name)["MFADevices"]:
         client.deactivate_mfa_device(aws_retry=True, UserName=name, SerialNumber=device["SerialNumber"])
+        # A virtual device outlives its user once deactivated: removed too, so that nothing of the user is left.
+        # Hardware and FIDO devices (no arn:...:mfa/ serial) are not IAM resources to delete.
+        if is_virtual_mfa_serial(device["SerialNumber"]):
+            client.delete_virtual_mfa_device(aws_retry=True, SerialNumber=device["SerialNumber"])
     for policy in client.list_user_policies(aws_retry=True, UserName=name)["PolicyNames"]:
         client.delete_user_policy(aws_retry=True, UserName=name, PolicyName=policy)
     for arn in list_attached_policy_arns(client, "user", name):
