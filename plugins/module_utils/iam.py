@@ -33,11 +33,11 @@ API (``kind`` is ``"group"``, ``"user"`` or ``"role"``):
 
 Reads:
 
-``read_account_details(client, entity_types)`` -> dict | None
-    The account's users, groups and/or roles (``"User"``, ``"Group"``, ``"Role"``) with their policies, tags and
-    group lists, from one ``GetAccountAuthorizationDetails`` call: ``{"users"|"groups"|"roles": {name: detail}}``.
+``read_account_details(client, kinds)`` -> dict | None
+    The account's users, groups and/or roles (``kinds``, as everywhere here) with their policies, tags and
+    group lists, from one ``GetAccountAuthorizationDetails`` call: ``{kind: {name: detail}}``.
     None when they don't fit one page (a large account) or the call is denied: read entity by entity then.
-``detail_named(details, key, name)``; ``account_in_details(details)`` -> ``{account_id, partition}`` | None
+``detail_named(details, kind, name)``; ``account_in_details(details)`` -> ``{account_id, partition}`` | None
 ``read_group_and_user(client, group_name, user_name)`` -> ``{group, user, login_profile}``
     From the one-call read, or entity by entity (``get_group``, ``get_user``, ``get_login_profile``).
 ``list_group_policy_names(client, name)``; ``list_attached_policy_arns(client, kind, name)`` -> sorted list;
@@ -279,30 +279,31 @@ def missing_policies(client, arns):
 # account, freshly created ones included, with what would otherwise take a call per policy list. An account with
 # more entities than fit is read entity by entity instead: a few targeted calls cost less than paging through it.
 ACCOUNT_DETAILS_PAGE_SIZE = 100
-_DETAIL_LISTS = {"User": ("users", "UserDetailList", "UserName"), "Group": ("groups", "GroupDetailList", "GroupName"),
-                 "Role": ("roles", "RoleDetailList", "RoleName")}
+# kind: the entity's filter value, list and name key in GetAccountAuthorizationDetails.
+_DETAIL_LISTS = {"user": ("User", "UserDetailList", "UserName"), "group": ("Group", "GroupDetailList", "GroupName"),
+                 "role": ("Role", "RoleDetailList", "RoleName")}
 
 
 @IAMErrorHandler.common_error_handler("read the account's users, groups and roles")
-def read_account_details(client, entity_types):
+def read_account_details(client, kinds):
     try:
-        page = client.get_account_authorization_details(aws_retry=True, Filter=list(entity_types),
+        page = client.get_account_authorization_details(aws_retry=True, Filter=[_DETAIL_LISTS[kind][0] for kind in kinds],
                                                         MaxItems=ACCOUNT_DETAILS_PAGE_SIZE)
     except is_boto3_error_code("AccessDenied"):
         return None  # a runner policy granting only the entity-by-entity reads keeps working
     if page.get("IsTruncated"):
         return None
     details = {}
-    for entity_type in entity_types:
-        key, list_key, name_key = _DETAIL_LISTS[entity_type]
+    for kind in kinds:
+        _filter, list_key, name_key = _DETAIL_LISTS[kind]
         # IAM names are unique regardless of case, and IAM finds an entity by its name in any case: so do we.
-        details[key] = {detail[name_key].casefold(): detail for detail in page.get(list_key, [])}
+        details[kind] = {detail[name_key].casefold(): detail for detail in page.get(list_key, [])}
     return details
 
 
-def detail_named(details, key, name):
-    """The detail of user, group or role ``name`` (``key``: users, groups, roles), or None."""
-    return details[key].get(name.casefold())
+def detail_named(details, kind, name):
+    """The detail of the user, group or role (``kind``) ``name``, or None."""
+    return details[kind].get(name.casefold())
 
 
 def account_in_details(details):
@@ -354,7 +355,7 @@ def read_group_and_user(client, group_name, user_name):
     """``{group, user, login_profile}`` as they are now: the group with its members and attached policies (and
     inline policy names when the one-call read gave them), the user with its tags (``groups``: the group, when the
     user is in it), and whether the user has a console password."""
-    details = read_account_details(client, ["User", "Group"])
+    details = read_account_details(client, ["user", "group"])
     if details is None:  # more users and groups than one page holds: read just ours
         group = get_group(client, group_name)
         user = get_user(client, user_name)
@@ -378,16 +379,16 @@ def get_group(client, name):
 
 
 def _group_in_details(details, name):
-    group = detail_named(details, "groups", name)
+    group = detail_named(details, "group", name)
     if group is None:
         return None
-    members = [user["UserName"] for user in details["users"].values() if group["GroupName"] in user.get("GroupList", [])]
+    members = [user["UserName"] for user in details["user"].values() if group["GroupName"] in user.get("GroupList", [])]
     return _group_record(group, members, attached_policy_arns(group),
                          [policy["PolicyName"] for policy in group.get("GroupPolicyList", [])])
 
 
 def _user_in_details(details, name):
-    user = detail_named(details, "users", name)
+    user = detail_named(details, "user", name)
     return None if user is None else _user_record(user)
 
 
@@ -429,7 +430,7 @@ def get_roles(client, names, details=None):
     listing lacks, or when it is denied). Without: ``get_role`` for each name."""
     if details is None:
         return {name: get_role(client, name) for name in names}
-    found = {name: detail_named(details, "roles", name) for name in names}
+    found = {name: detail_named(details, "role", name) for name in names}
     found = {name: detail for name, detail in found.items() if detail is not None}
     descriptions = _role_descriptions(client, {detail["Path"] for detail in found.values()})
     roles = dict.fromkeys(names)
@@ -690,10 +691,10 @@ def remove_user(iam, user):
         client.delete_signing_certificate(aws_retry=True, UserName=name, CertificateId=cert["CertificateId"])
     for key in client.list_ssh_public_keys(aws_retry=True, UserName=name)["SSHPublicKeys"]:
         client.delete_ssh_public_key(aws_retry=True, UserName=name, SSHPublicKeyId=key["SSHPublicKeyId"])
-    for credential in client.list_service_specific_credentials(aws_retry=True,
-                                                                UserName=name)["ServiceSpecificCredentials"]:
-        client.delete_service_specific_credential(aws_retry=True, UserName=name,
-                                                  ServiceSpecificCredentialId=credential["ServiceSpecificCredentialId"])
+    credentials = client.list_service_specific_credentials(aws_retry=True, UserName=name)["ServiceSpecificCredentials"]
+    for credential in credentials:
+        client.delete_service_specific_credential(
+            aws_retry=True, UserName=name, ServiceSpecificCredentialId=credential["ServiceSpecificCredentialId"])
     for device in client.list_mfa_devices(aws_retry=True, UserName=name)["MFADevices"]:
         client.deactivate_mfa_device(aws_retry=True, UserName=name, SerialNumber=device["SerialNumber"])
         # A virtual device outlives its user once deactivated: removed too, so that nothing of the user is left.

@@ -750,7 +750,7 @@ def main():
             module.fail_json(msg=unavailable.message(), proton_available=False)
     client = iam_client(module)
     try:
-        details = read_account_details(client, ["Role"])
+        details = read_account_details(client, ["role"])
         # Any role's ARN names the account (in AWS the role these credentials came from is one of them).
         identity = account_in_details(details) or get_caller_account(module)
         iam = IAMContext(client, module.check_mode, identity["partition"], identity["account_id"])

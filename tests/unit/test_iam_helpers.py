@@ -343,14 +343,14 @@ GOV_ROLE = {"RoleName": "OrganizationAccountAccessRole", "Path": "/",
 
 def test_account_details_are_one_page_keyed_by_name_in_any_case():
     client = DetailsAnswer({"RoleDetailList": [GOV_ROLE], "IsTruncated": False})
-    details = read_account_details(client, ["Role"])
+    details = read_account_details(client, ["role"])
     assert client.calls == [{"aws_retry": True, "Filter": ["Role"], "MaxItems": 100}]
-    assert detail_named(details, "roles", "organizationaccountaccessrole") is GOV_ROLE
-    assert detail_named(details, "roles", "AWSProtonServiceRole") is None
+    assert detail_named(details, "role", "organizationaccountaccessrole") is GOV_ROLE
+    assert detail_named(details, "role", "AWSProtonServiceRole") is None
     # The account and its partition, from the role's ARN: no STS call needed.
     assert account_in_details(details) == {"account_id": ACCOUNT, "partition": "aws-us-gov"}
 
 
 def test_no_entity_names_no_account():
-    assert account_in_details(read_account_details(DetailsAnswer({"RoleDetailList": []}), ["Role"])) is None
+    assert account_in_details(read_account_details(DetailsAnswer({"RoleDetailList": []}), ["role"])) is None
     assert account_in_details(None) is None
