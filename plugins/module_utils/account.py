@@ -11,6 +11,7 @@ except ImportError:
 
 from ansible.module_utils.common.warnings import warn as record_warning
 
+from ansible_collections.amazon.aws.plugins.module_utils.arn import parse_aws_arn
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 SIGNIN_DOMAINS = {
@@ -47,14 +48,14 @@ def caller_account(identity):
         account_of_arn(arn),
         arn=arn,
         # The root user's ARN is arn:<partition>:iam::<account>:root; everything else has a type/name resource.
-        is_root=arn.split(":", 5)[5] == "root",
+        is_root=parse_aws_arn(arn)["resource"] == "root",
     )
 
 
 def account_of_arn(arn):
     """``dict(account_id, partition)`` of an ARN of the account, e.g. of one of its IAM roles."""
-    fields = arn.split(":", 5)
-    return {"account_id": fields[4], "partition": fields[1]}
+    fields = parse_aws_arn(arn)
+    return {"account_id": fields["account_id"], "partition": fields["partition"]}
 
 
 def signin_url(partition, account_id):

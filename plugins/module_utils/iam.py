@@ -2,12 +2,14 @@
 # Copyright: Contributors to the protonkit.accounts collection
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""IAM reconcile helpers shared by the protonkit.accounts modules: one implementation of
-"attached policies / inline policies / tags / role" for groups, users and roles.
+"""The IAM layer of the protonkit.accounts modules: reading an account, and every reconcile and removal step of
+its groups, users, login profiles, roles, their policies and tags, side by side.
 
-Every ``ensure_*`` function reads nothing itself: it gets the current state from the caller (who read it once)
-and returns ``(changed, predicted_state)``. In check mode it writes nothing and returns what the real run would
-leave, so check mode predicts exactly and ``--diff`` can show before/after.
+Reads take the client and return records (plain dicts, the modules' shapes). Every step takes an ``IAMContext``
+(built once in ``main()``: client, check mode, partition, account id) and explicit desired values - never module
+parameters -, reads nothing itself (the caller read the account once, and hands in the current record), and returns
+``(changed, predicted)``: in check mode it writes nothing and returns what the real run would leave, so check mode
+predicts exactly and ``--diff`` can show before and after. Removal steps return ``(changed, what is left)``.
 
 The client must come from ``iam_client(module)`` (retries throttling and ``EntityTemporarilyUnmodifiable``
 with jittered backoff; every call here passes ``aws_retry=True``). AWS errors are raised as
@@ -15,8 +17,8 @@ with jittered backoff; every call here passes ``aws_retry=True``). AWS errors ar
 
 API (``kind`` is ``"group"``, ``"user"`` or ``"role"``):
 
-``iam_client(module)``
-    The IAM client with the retry decorator above.
+``iam_client(module)``; ``IAMContext(client, check_mode, partition, account_id)``, ``.arn(kind, path, name)``
+    The IAM client with the retry decorator above; the context of every step, and the ARNs it predicts.
 ``identifier_problem(kind, name, path, name_option, path_option)`` -> str | None
     IAM's name/path rules (ASCII only, IAM's lengths), the message naming the option to fix.
 ``tags_problem(tags, option, added=None)`` -> str | None
@@ -28,39 +30,46 @@ API (``kind`` is ``"group"``, ``"user"`` or ``"role"``):
     The ARNs that name no existing policy (one ``GetPolicy`` each; never lists all policies).
 ``role_path_problem(current_role, desired_path, path_option)`` -> str | None
     IAM can't move a role to another path: say so before any write.
-``list_attached_policy_arns(client, kind, name)`` -> sorted list; ``list_inline_policies(client, kind, name)``
-    -> ``{policy name: document}``.
-``ensure_attached_policies(module, client, kind, name, current_arns, desired_arns, purge)`` -> (changed, arns)
-``ensure_inline_policies(module, client, kind, name, current, desired, purge)`` -> (changed, documents)
-    Documents compared with ``compare_policies`` (semantically, not as strings).
-``ensure_tags(module, client, kind, name, current, desired, purge)`` -> (changed, tags)
-    ``kind`` user or role; ``desired=None`` leaves the tags alone.
-``read_account_details(client, entity_types)`` -> dict | None
-    The account's users, groups and/or roles (``"User"``, ``"Group"``, ``"Role"``) with their policies, tags and
-    group lists, from one ``GetAccountAuthorizationDetails`` call: ``{"users"|"groups"|"roles": {name: detail}}``.
+
+Reads:
+
+``read_account_details(client, kinds)`` -> dict | None
+    The account's users, groups and/or roles (``kinds``, as everywhere here) with their policies, tags and
+    group lists, from one ``GetAccountAuthorizationDetails`` call: ``{kind: {name: detail}}``.
     None when they don't fit one page (a large account) or the call is denied: read entity by entity then.
-``detail_named(details, key, name)`` -> dict | None
-    The detail of one user, group or role (``key`` ``"users"``, ``"groups"``, ``"roles"``), its name in any case.
-``account_in_details(details)`` -> dict | None
-    ``account_id, partition`` named by any ARN in ``details`` (None when there is none): no STS call needed.
-``attached_policy_arns(detail)`` -> sorted list; ``inline_policy_documents(policy_list)`` -> ``{name: document}``
-    The policies of one user, group or role detail.
-``get_role(client, name)`` -> dict | None
+``detail_named(details, kind, name)``; ``account_in_details(details)`` -> ``{account_id, partition}`` | None
+``read_group_and_user(client, group_name, user_name)`` -> ``{group, user, login_profile}``
+    From the one-call read, or entity by entity (``get_group``, ``get_user``, ``get_login_profile``).
+``list_group_policy_names(client, name)``; ``list_attached_policy_arns(client, kind, name)`` -> sorted list;
+``list_inline_policies(client, kind, name)`` -> ``{policy name: document}``
+``get_role(client, name)`` -> dict | None; ``get_roles(client, names, details=None)`` -> ``{name: dict | None}``
     ``name, arn, id, path, description, trust_policy`` (decoded), ``tags, managed_policy_arns, inline_policies``.
-``get_roles(client, names, details=None)`` -> ``{name: dict | None}``
-    The same for several roles. With ``details`` (roles read by ``read_account_details``) they come from there,
-    their descriptions (which the details lack) from one ``ListRoles`` per role path (``GetRole`` when that is
-    denied), and a role not in the details is not looked up at all.
-``ensure_role(module, client, current, desired, purge_tags, purge_policies)`` -> (changed, role_after, created)
-    ``desired`` is shaped like ``get_role``'s answer with the ARN predicted (``account.iam_arn``).
-``delete_role(module, client, role)`` -> changed
-    Inline policies, attached policies, instance-profile memberships, then the role.
+    With ``details`` (roles read by ``read_account_details``) they come from there, their descriptions (which the
+    details lack) from one ``ListRoles`` per role path (``GetRole`` when that is denied).
+
+Steps (``iam`` is the ``IAMContext``):
+
+``ensure_group(iam, current, name, path)``; ``ensure_user(iam, current, name, path, tags, purge_tags)``;
+``ensure_membership(iam, group, user)``;
+``ensure_login_profile(iam, current, user_name, console_access, password, reset_required)``;
+``ensure_attached_policies(iam, kind, name, current_arns, desired_arns, purge)``;
+``ensure_inline_policies(iam, kind, name, current, desired, purge)`` (compared with ``compare_policies``);
+``ensure_tags(iam, kind, name, current, desired, purge)`` (``desired=None`` leaves them alone);
+``ensure_role(iam, current, desired, purge_tags, purge_policies)`` (``desired`` shaped like ``get_role``'s answer)
+    -> ``(changed, predicted)``
+``remove_user(iam, user)``, ``remove_group(iam, group, removed_user, policy_arns, force)``, ``remove_role(iam, role)``
+    -> ``(changed, what is left)``: everything IAM requires gone first (for a user: login profile, access keys,
+    signing certificates, SSH keys, service-specific credentials, MFA devices - virtual ones deleted -, policies,
+    group memberships), then the entity.
 """
 
 import json
 import re
 import unicodedata
+from dataclasses import dataclass
+from typing import Any
 
+from ansible_collections.amazon.aws.plugins.module_utils.arn import parse_aws_arn
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import paginated_query_with_retries
 from ansible_collections.amazon.aws.plugins.module_utils.iam import IAMErrorHandler
@@ -71,6 +80,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_ta
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 
 from ansible_collections.protonkit.accounts.plugins.module_utils.account import account_of_arn
+from ansible_collections.protonkit.accounts.plugins.module_utils.account import iam_arn
 
 # IAM answers some writes with these while an entity is still settling; retrying is the documented remedy.
 IAM_RETRY = AWSRetry.jittered_backoff(
@@ -119,6 +129,21 @@ _API = {
 
 def iam_client(module):
     return module.client("iam", retry_decorator=IAM_RETRY)
+
+
+@dataclass(frozen=True)
+class IAMContext:
+    """What every reconcile and removal step needs, built once in a module's ``main()``: the client (from
+    ``iam_client``), whether this is check mode (write nothing, predict), and the account's partition and id (the
+    ARNs of what check mode would create)."""
+
+    client: Any
+    check_mode: bool
+    partition: str
+    account_id: str
+
+    def arn(self, kind, path, name):
+        return iam_arn(self.partition, self.account_id, kind, path, name)
 
 
 def _call(client, kind, operation, name, **kwargs):
@@ -254,30 +279,31 @@ def missing_policies(client, arns):
 # account, freshly created ones included, with what would otherwise take a call per policy list. An account with
 # more entities than fit is read entity by entity instead: a few targeted calls cost less than paging through it.
 ACCOUNT_DETAILS_PAGE_SIZE = 100
-_DETAIL_LISTS = {"User": ("users", "UserDetailList", "UserName"), "Group": ("groups", "GroupDetailList", "GroupName"),
-                 "Role": ("roles", "RoleDetailList", "RoleName")}
+# kind: the entity's filter value, list and name key in GetAccountAuthorizationDetails.
+_DETAIL_LISTS = {"user": ("User", "UserDetailList", "UserName"), "group": ("Group", "GroupDetailList", "GroupName"),
+                 "role": ("Role", "RoleDetailList", "RoleName")}
 
 
 @IAMErrorHandler.common_error_handler("read the account's users, groups and roles")
-def read_account_details(client, entity_types):
+def read_account_details(client, kinds):
     try:
-        page = client.get_account_authorization_details(aws_retry=True, Filter=list(entity_types),
+        page = client.get_account_authorization_details(aws_retry=True, Filter=[_DETAIL_LISTS[kind][0] for kind in kinds],
                                                         MaxItems=ACCOUNT_DETAILS_PAGE_SIZE)
     except is_boto3_error_code("AccessDenied"):
         return None  # a runner policy granting only the entity-by-entity reads keeps working
     if page.get("IsTruncated"):
         return None
     details = {}
-    for entity_type in entity_types:
-        key, list_key, name_key = _DETAIL_LISTS[entity_type]
+    for kind in kinds:
+        _filter, list_key, name_key = _DETAIL_LISTS[kind]
         # IAM names are unique regardless of case, and IAM finds an entity by its name in any case: so do we.
-        details[key] = {detail[name_key].casefold(): detail for detail in page.get(list_key, [])}
+        details[kind] = {detail[name_key].casefold(): detail for detail in page.get(list_key, [])}
     return details
 
 
-def detail_named(details, key, name):
-    """The detail of user, group or role ``name`` (``key``: users, groups, roles), or None."""
-    return details[key].get(name.casefold())
+def detail_named(details, kind, name):
+    """The detail of the user, group or role (``kind``) ``name``, or None."""
+    return details[kind].get(name.casefold())
 
 
 def account_in_details(details):
@@ -293,6 +319,13 @@ def attached_policy_arns(detail):
 
 def inline_policy_documents(policy_list):
     return {policy["PolicyName"]: _decoded(policy["PolicyDocument"]) for policy in policy_list}
+
+
+def is_virtual_mfa_serial(serial):
+    """Whether an MFA device's serial number is a virtual device's ARN (``arn:<partition>:iam::<account>:mfa/...``);
+    hardware tokens have plain serials, FIDO keys ``u2f/`` ARNs."""
+    arn = parse_aws_arn(serial)
+    return bool(arn) and arn["service"] == "iam" and arn["resource_type"] == "mfa"
 
 
 def _decoded(document):
@@ -314,60 +347,80 @@ def list_inline_policies(client, kind, name):
     return documents
 
 
-# --- ensure: policies, tags ----------------------------------------------------------------------------------------
-@IAMErrorHandler.common_error_handler("update attached policies")
-def ensure_attached_policies(module, client, kind, name, current, desired, purge):
-    """Attach ``desired`` policy ARNs; with ``purge`` detach the others."""
-    current = set(current or [])
-    desired = set(desired or [])
-    to_attach = sorted(desired - current)
-    to_detach = sorted(current - desired) if purge else []
-    after = sorted((current | desired) - set(to_detach))
-    if not module.check_mode:
-        # Detach first: IAM caps attached policies per entity, and a swap at the cap would fail otherwise.
-        for arn in to_detach:
-            _call(client, kind, "detach", name, PolicyArn=arn)
-        for arn in to_attach:
-            _call(client, kind, "attach", name, PolicyArn=arn)
-    return bool(to_attach or to_detach), after
+# --- reads: the Administrators group, the Administrator user, console access ---------------------------------------
+NO_LOGIN_PROFILE = {"exists": False, "password_reset_required": False}
 
 
-@IAMErrorHandler.common_error_handler("update inline policies")
-def ensure_inline_policies(module, client, kind, name, current, desired, purge):
-    """Put each ``desired`` inline policy that differs (compared as policies, not strings); purge the rest."""
-    current = dict(current or {})
-    desired = dict(desired or {})
-    to_put = [policy for policy, doc in sorted(desired.items())
-              if policy not in current or compare_policies(current[policy], doc)]
-    to_delete = sorted(set(current) - set(desired)) if purge else []
-    after = {policy: doc for policy, doc in current.items() if policy not in to_delete}
-    after.update(desired)
-    if not module.check_mode:
-        for policy in to_put:
-            _call(client, kind, "put_inline", name, PolicyName=policy, PolicyDocument=json.dumps(desired[policy]))
-        for policy in to_delete:
-            _call(client, kind, "delete_inline", name, PolicyName=policy)
-    return bool(to_put or to_delete), after
+def read_group_and_user(client, group_name, user_name):
+    """``{group, user, login_profile}`` as they are now: the group with its members and attached policies (and
+    inline policy names when the one-call read gave them), the user with its tags (``groups``: the group, when the
+    user is in it), and whether the user has a console password."""
+    details = read_account_details(client, ["user", "group"])
+    if details is None:  # more users and groups than one page holds: read just ours
+        group = get_group(client, group_name)
+        user = get_user(client, user_name)
+    else:
+        group = _group_in_details(details, group_name)
+        user = _user_in_details(details, user_name)
+    login_profile = (get_login_profile(client, user_name) if user else None) or dict(NO_LOGIN_PROFILE)
+    if user is not None and group is not None and user["name"] in group["members"]:
+        user["groups"] = [group["name"]]
+    return {"group": group, "user": user, "login_profile": login_profile}
 
 
-@IAMErrorHandler.common_error_handler("update tags")
-def ensure_tags(module, client, kind, name, current, desired, purge):
-    """Tag a user or role; ``desired=None`` leaves tags alone."""
-    current = dict(current or {})
-    if desired is None:
-        return False, current
-    to_set, to_remove = compare_aws_tags(current, desired, purge_tags=purge)
-    after = {key: value for key, value in current.items() if key not in to_remove}
-    after.update(to_set)
-    if not module.check_mode:
-        if to_remove:
-            _call(client, kind, "untag", name, TagKeys=to_remove)
-        if to_set:
-            _call(client, kind, "tag", name, Tags=ansible_dict_to_boto3_tag_list(to_set))
-    return bool(to_set or to_remove), after
+# Not amazon.aws's get_iam_group/get_iam_user/get_iam_role: they retry with their own decorator (throttling only,
+# not IAM_RETRY's EntityTemporarilyUnmodifiable and ServiceFailure) and ignore the client's.
+@IAMErrorHandler.list_error_handler("get group")
+def get_group(client, name):
+    # GetGroup answers with the members too: no ListGroupsForUser needed to know the membership.
+    response = paginated_query_with_retries(client, "get_group", retry_decorator=IAM_RETRY, GroupName=name)
+    return _group_record(response["Group"], [member["UserName"] for member in response.get("Users", [])],
+                         list_attached_policy_arns(client, "group", name))
 
 
-# --- roles ---------------------------------------------------------------------------------------------------------
+def _group_in_details(details, name):
+    group = detail_named(details, "group", name)
+    if group is None:
+        return None
+    members = [user["UserName"] for user in details["user"].values() if group["GroupName"] in user.get("GroupList", [])]
+    return _group_record(group, members, attached_policy_arns(group),
+                         [policy["PolicyName"] for policy in group.get("GroupPolicyList", [])])
+
+
+def _user_in_details(details, name):
+    user = detail_named(details, "user", name)
+    return None if user is None else _user_record(user)
+
+
+@IAMErrorHandler.list_error_handler("get user")
+def get_user(client, name):
+    return _user_record(client.get_user(aws_retry=True, UserName=name)["User"])
+
+
+@IAMErrorHandler.list_error_handler("get login profile")
+def get_login_profile(client, name):
+    profile = client.get_login_profile(aws_retry=True, UserName=name)["LoginProfile"]
+    return {"exists": True, "password_reset_required": bool(profile.get("PasswordResetRequired"))}
+
+
+@IAMErrorHandler.list_error_handler("list the group's inline policies", [])
+def list_group_policy_names(client, name):
+    return paginated_query_with_retries(client, "list_group_policies", retry_decorator=IAM_RETRY,
+                                        GroupName=name).get("PolicyNames", [])
+
+
+def _group_record(group, members, policies, inline_policies=None):
+    # inline_policies (names) only decide whether the group is ours; None: not read (read when that needs it).
+    return {"name": group["GroupName"], "arn": group["Arn"], "id": group.get("GroupId"), "path": group["Path"],
+            "attached_policies": policies, "members": members, "inline_policies": inline_policies}
+
+
+def _user_record(user):
+    return {"name": user["UserName"], "arn": user["Arn"], "id": user.get("UserId"), "path": user["Path"],
+            "tags": boto3_tag_list_to_ansible_dict(user.get("Tags", [])), "groups": []}
+
+
+# --- reads: roles ---------------------------------------------------------------------------------------------------
 def get_roles(client, names, details=None):
     """``{name: role or None}`` for each of ``names``, each shaped as ``get_role`` returns it.
 
@@ -377,7 +430,7 @@ def get_roles(client, names, details=None):
     listing lacks, or when it is denied). Without: ``get_role`` for each name."""
     if details is None:
         return {name: get_role(client, name) for name in names}
-    found = {name: detail_named(details, "roles", name) for name in names}
+    found = {name: detail_named(details, "role", name) for name in names}
     found = {name: detail for name, detail in found.items() if detail is not None}
     descriptions = _role_descriptions(client, {detail["Path"] for detail in found.values()})
     roles = dict.fromkeys(names)
@@ -417,7 +470,8 @@ def get_role(client, name):
 
 
 def _role_record(role, description, managed_policy_arns, inline_policies):
-    """The module's view of a role, from a GetRole answer or a role detail of GetAccountAuthorizationDetails."""
+    """A role as the module compares and returns it, from a GetRole answer or a role detail of
+    GetAccountAuthorizationDetails."""
     return {
         "name": role["RoleName"],
         "arn": role["Arn"],
@@ -436,17 +490,143 @@ def _get_role(client, name):
     return client.get_role(aws_retry=True, RoleName=name)["Role"]
 
 
+# --- reconcile steps: each (iam, current, desired...) -> (changed, predicted) -------------------------------------
+@IAMErrorHandler.common_error_handler("update attached policies")
+def ensure_attached_policies(iam, kind, name, current, desired, purge):
+    """Attach ``desired`` policy ARNs; with ``purge`` detach the others."""
+    current = set(current or [])
+    desired = set(desired or [])
+    to_attach = sorted(desired - current)
+    to_detach = sorted(current - desired) if purge else []
+    after = sorted((current | desired) - set(to_detach))
+    if not iam.check_mode:
+        # Detach first: IAM caps attached policies per entity, and a swap at the cap would fail otherwise.
+        for arn in to_detach:
+            _call(iam.client, kind, "detach", name, PolicyArn=arn)
+        for arn in to_attach:
+            _call(iam.client, kind, "attach", name, PolicyArn=arn)
+    return bool(to_attach or to_detach), after
+
+
+@IAMErrorHandler.common_error_handler("update inline policies")
+def ensure_inline_policies(iam, kind, name, current, desired, purge):
+    """Put each ``desired`` inline policy that differs (compared as policies, not strings); purge the rest."""
+    current = dict(current or {})
+    desired = dict(desired or {})
+    to_put = [policy for policy, doc in sorted(desired.items())
+              if policy not in current or compare_policies(current[policy], doc)]
+    to_delete = sorted(set(current) - set(desired)) if purge else []
+    after = {policy: doc for policy, doc in current.items() if policy not in to_delete}
+    after.update(desired)
+    if not iam.check_mode:
+        for policy in to_put:
+            _call(iam.client, kind, "put_inline", name, PolicyName=policy, PolicyDocument=json.dumps(desired[policy]))
+        for policy in to_delete:
+            _call(iam.client, kind, "delete_inline", name, PolicyName=policy)
+    return bool(to_put or to_delete), after
+
+
+@IAMErrorHandler.common_error_handler("update tags")
+def ensure_tags(iam, kind, name, current, desired, purge):
+    """Tag a user or role; ``desired=None`` leaves tags alone."""
+    current = dict(current or {})
+    if desired is None:
+        return False, current
+    to_set, to_remove = compare_aws_tags(current, desired, purge_tags=purge)
+    after = {key: value for key, value in current.items() if key not in to_remove}
+    after.update(to_set)
+    if not iam.check_mode:
+        if to_remove:
+            _call(iam.client, kind, "untag", name, TagKeys=to_remove)
+        if to_set:
+            _call(iam.client, kind, "tag", name, Tags=ansible_dict_to_boto3_tag_list(to_set))
+    return bool(to_set or to_remove), after
+
+
+@IAMErrorHandler.common_error_handler("create or update group")
+def ensure_group(iam, current, name, path):
+    """The group at ``path`` (its policies are ``ensure_attached_policies``'s)."""
+    if current is None:
+        group = {"GroupName": name, "Path": path, "GroupId": None, "Arn": iam.arn("group", path, name)}
+        if not iam.check_mode:
+            group = iam.client.create_group(aws_retry=True, GroupName=name, Path=path)["Group"]
+        return True, _group_record(group, [], [])
+    if current["path"] != path:
+        if not iam.check_mode:
+            iam.client.update_group(aws_retry=True, GroupName=name, NewPath=path)
+        return True, dict(current, path=path, arn=iam.arn("group", path, name))
+    return False, dict(current)  # a copy: the caller fills in the policies after, the diff's "before" stays intact
+
+
+@IAMErrorHandler.common_error_handler("create or update user")
+def ensure_user(iam, current, name, path, tags, purge_tags):
+    """The user at ``path`` with ``tags`` (the ownership tag included), the others removed with ``purge_tags``."""
+    if current is None:
+        user = {"UserName": name, "Path": path, "UserId": None, "Arn": iam.arn("user", path, name)}
+        if not iam.check_mode:
+            user = iam.client.create_user(aws_retry=True, UserName=name, Path=path,
+                                          Tags=ansible_dict_to_boto3_tag_list(tags))["User"]
+        return True, dict(_user_record(user), tags=tags)
+    changed, after = False, dict(current)
+    if current["path"] != path:
+        if not iam.check_mode:
+            iam.client.update_user(aws_retry=True, UserName=name, NewPath=path)
+        after.update(path=path, arn=iam.arn("user", path, name))
+        changed = True
+    tags_changed, after["tags"] = ensure_tags(iam, "user", name, current["tags"], tags, purge_tags)
+    return changed or tags_changed, after
+
+
+@IAMErrorHandler.common_error_handler("add the user to the group")
+def ensure_membership(iam, group, user):
+    if group["name"] in user["groups"]:
+        return False, user
+    if not iam.check_mode:
+        iam.client.add_user_to_group(aws_retry=True, GroupName=group["name"], UserName=user["name"])
+    return True, dict(user, groups=user["groups"] + [group["name"]])
+
+
+@IAMErrorHandler.common_error_handler("update console access (login profile)")
+def ensure_login_profile(iam, current, user_name, console_access, password, reset_required):
+    """Console access as asked; ``password`` (None: keep it) is set with ``reset_required``. Never returns or logs
+    the password."""
+    wanted = {"exists": True, "password_reset_required": reset_required}
+    if not console_access:
+        if current["exists"] and not iam.check_mode:
+            iam.client.delete_login_profile(aws_retry=True, UserName=user_name)
+        return current["exists"], dict(NO_LOGIN_PROFILE)
+    if password is None:
+        # The flag belongs to a password this module sets. Once the user has chosen their own password, AWS clears
+        # it: setting it again would force yet another reset at every run. So without a new password it is only
+        # ever lifted (true -> false), never raised.
+        wanted["password_reset_required"] = current["password_reset_required"] and reset_required
+        if current == wanted:
+            return False, current
+        if not iam.check_mode:
+            iam.client.update_login_profile(aws_retry=True, UserName=user_name, PasswordResetRequired=False)
+        return True, wanted
+    if iam.check_mode:
+        return True, wanted
+    if current["exists"]:
+        iam.client.update_login_profile(aws_retry=True, UserName=user_name, Password=password,
+                                        PasswordResetRequired=reset_required)
+    else:
+        iam.client.create_login_profile(aws_retry=True, UserName=user_name, Password=password,
+                                        PasswordResetRequired=reset_required)
+    return True, wanted
+
+
 @IAMErrorHandler.common_error_handler("create or update role")
-def ensure_role(module, client, current, desired, purge_tags, purge_policies):
+def ensure_role(iam, current, desired, purge_tags, purge_policies):
     """Create or update one role to match ``desired`` (a dict shaped like ``get_role``'s, ``arn`` predicted).
 
-    Returns ``(changed, role_after, created)``. The path of an existing role can't change in IAM: that is an error
-    the caller reports before any write (see ``role_path_problem``).
+    Returns ``(changed, role_after)``; the role is new when ``current`` is None. The path of an existing role can't
+    change in IAM: that is an error the caller reports before any write (see ``role_path_problem``).
     """
     name = desired["name"]
     if current is None:
-        if not module.check_mode:
-            created = client.create_role(
+        if not iam.check_mode:
+            created = iam.client.create_role(
                 aws_retry=True,
                 RoleName=name,
                 Path=desired["path"],
@@ -464,25 +644,24 @@ def ensure_role(module, client, current, desired, purge_tags, purge_policies):
     changed = is_new
     after = dict(current)
     if not is_new and compare_policies(current["trust_policy"], desired["trust_policy"]):
-        if not module.check_mode:
-            client.update_assume_role_policy(aws_retry=True, RoleName=name,
-                                             PolicyDocument=json.dumps(desired["trust_policy"]))
+        if not iam.check_mode:
+            iam.client.update_assume_role_policy(aws_retry=True, RoleName=name,
+                                                 PolicyDocument=json.dumps(desired["trust_policy"]))
         after["trust_policy"] = desired["trust_policy"]
         changed = True
     if not is_new and current["description"] != desired["description"]:
-        if not module.check_mode:
-            client.update_role(aws_retry=True, RoleName=name, Description=desired["description"])
+        if not iam.check_mode:
+            iam.client.update_role(aws_retry=True, RoleName=name, Description=desired["description"])
         after["description"] = desired["description"]
         changed = True
     if not is_new:
-        tags_changed, after["tags"] = ensure_tags(module, client, "role", name, current["tags"], desired["tags"],
-                                                  purge_tags)
+        tags_changed, after["tags"] = ensure_tags(iam, "role", name, current["tags"], desired["tags"], purge_tags)
         changed |= tags_changed
     policies_changed, after["managed_policy_arns"] = ensure_attached_policies(
-        module, client, "role", name, current["managed_policy_arns"], desired["managed_policy_arns"], purge_policies)
+        iam, "role", name, current["managed_policy_arns"], desired["managed_policy_arns"], purge_policies)
     inline_changed, after["inline_policies"] = ensure_inline_policies(
-        module, client, "role", name, current["inline_policies"], desired["inline_policies"], purge_policies)
-    return changed or policies_changed or inline_changed, after, is_new
+        iam, "role", name, current["inline_policies"], desired["inline_policies"], purge_policies)
+    return changed or policies_changed or inline_changed, after
 
 
 def role_path_problem(current, desired_path, path_option):
@@ -492,19 +671,92 @@ def role_path_problem(current, desired_path, path_option):
     return None
 
 
-@IAMErrorHandler.deletion_error_handler("delete role")
-def delete_role(module, client, role):
+# --- removal steps: each (iam, current...) -> (changed, what is left) ---------------------------------------------
+@IAMErrorHandler.common_error_handler("delete user")
+def remove_user(iam, user):
+    """Everything IAM requires gone before DeleteUser, then the user (``None``: there is none). In AWS DeleteUser
+    fails with DeleteConflict while any of these is left."""
+    if user is None:
+        return False, None
+    if iam.check_mode:
+        return True, None
+    client, name = iam.client, user["name"]
+    try:
+        client.delete_login_profile(aws_retry=True, UserName=name)
+    except is_boto3_error_code("NoSuchEntity"):
+        pass
+    for key in client.list_access_keys(aws_retry=True, UserName=name)["AccessKeyMetadata"]:
+        client.delete_access_key(aws_retry=True, UserName=name, AccessKeyId=key["AccessKeyId"])
+    for cert in client.list_signing_certificates(aws_retry=True, UserName=name)["Certificates"]:
+        client.delete_signing_certificate(aws_retry=True, UserName=name, CertificateId=cert["CertificateId"])
+    for key in client.list_ssh_public_keys(aws_retry=True, UserName=name)["SSHPublicKeys"]:
+        client.delete_ssh_public_key(aws_retry=True, UserName=name, SSHPublicKeyId=key["SSHPublicKeyId"])
+    credentials = client.list_service_specific_credentials(aws_retry=True, UserName=name)["ServiceSpecificCredentials"]
+    for credential in credentials:
+        client.delete_service_specific_credential(
+            aws_retry=True, UserName=name, ServiceSpecificCredentialId=credential["ServiceSpecificCredentialId"])
+    for device in client.list_mfa_devices(aws_retry=True, UserName=name)["MFADevices"]:
+        client.deactivate_mfa_device(aws_retry=True, UserName=name, SerialNumber=device["SerialNumber"])
+        # A virtual device outlives its user once deactivated: removed too, so that nothing of the user is left.
+        # Hardware and FIDO devices (no arn:...:mfa/ serial) are not IAM resources to delete.
+        if is_virtual_mfa_serial(device["SerialNumber"]):
+            client.delete_virtual_mfa_device(aws_retry=True, SerialNumber=device["SerialNumber"])
+    for policy in client.list_user_policies(aws_retry=True, UserName=name)["PolicyNames"]:
+        client.delete_user_policy(aws_retry=True, UserName=name, PolicyName=policy)
+    for arn in list_attached_policy_arns(client, "user", name):
+        client.detach_user_policy(aws_retry=True, UserName=name, PolicyArn=arn)
+    for group in client.list_groups_for_user(aws_retry=True, UserName=name)["Groups"]:
+        client.remove_user_from_group(aws_retry=True, UserName=name, GroupName=group["GroupName"])
+    client.delete_user(aws_retry=True, UserName=name)
+    return True, None
+
+
+@IAMErrorHandler.common_error_handler("delete group")
+def remove_group(iam, group, removed_user, policy_arns, force):
+    """Delete the group unless users other than ``removed_user`` are still in it and ``force`` is off: it then only
+    loses ``policy_arns``, so that no one is left an administrator through it. Returns ``(changed, the group kept,
+    with kept_reason, or None)``."""
+    if group is None:
+        return False, None
+    others = [member for member in group["members"] if member != removed_user]
+    if others and not force:
+        ours = sorted(set(group["attached_policies"]) & set(policy_arns))
+        if not iam.check_mode:
+            for arn in ours:
+                iam.client.detach_group_policy(aws_retry=True, GroupName=group["name"], PolicyArn=arn)
+        detached = f", without {', '.join(ours)}" if ours else ""
+        reason = (f"group {group['name']} still has members ({', '.join(sorted(others))}); it was kept{detached}. "
+                  "Use force: true to delete it anyway")
+        return bool(ours), dict(group, attached_policies=sorted(set(group["attached_policies"]) - set(ours)),
+                                kept_reason=reason)
+    if not iam.check_mode:
+        for member in others:
+            iam.client.remove_user_from_group(aws_retry=True, GroupName=group["name"], UserName=member)
+        for arn in group["attached_policies"]:
+            iam.client.detach_group_policy(aws_retry=True, GroupName=group["name"], PolicyArn=arn)
+        for policy in iam.client.list_group_policies(aws_retry=True, GroupName=group["name"])["PolicyNames"]:
+            iam.client.delete_group_policy(aws_retry=True, GroupName=group["name"], PolicyName=policy)
+        iam.client.delete_group(aws_retry=True, GroupName=group["name"])
+    return True, None
+
+
+def remove_role(iam, role):
     """Delete a role (as returned by ``get_role``) with everything IAM requires gone first."""
-    if module.check_mode:
-        return True
+    if iam.check_mode:
+        return True, None
+    return _delete_role(iam.client, role["name"], role), None
+
+
+@IAMErrorHandler.deletion_error_handler("delete role")  # a role deleted meanwhile is no error: False
+def _delete_role(client, name, role):
     for policy_name in role["inline_policies"]:
-        client.delete_role_policy(aws_retry=True, RoleName=role["name"], PolicyName=policy_name)
+        client.delete_role_policy(aws_retry=True, RoleName=name, PolicyName=policy_name)
     for arn in role["managed_policy_arns"]:
-        client.detach_role_policy(aws_retry=True, RoleName=role["name"], PolicyArn=arn)
+        client.detach_role_policy(aws_retry=True, RoleName=name, PolicyArn=arn)
     profiles = paginated_query_with_retries(client, "list_instance_profiles_for_role", retry_decorator=IAM_RETRY,
-                                            RoleName=role["name"])
+                                            RoleName=name)
     for profile in profiles.get("InstanceProfiles", []):
-        client.remove_role_from_instance_profile(aws_retry=True, RoleName=role["name"],
+        client.remove_role_from_instance_profile(aws_retry=True, RoleName=name,
                                                  InstanceProfileName=profile["InstanceProfileName"])
-    client.delete_role(aws_retry=True, RoleName=role["name"])
+    client.delete_role(aws_retry=True, RoleName=name)
     return True

@@ -8,6 +8,8 @@ Every function takes an Organizations client wrapped with an AWSRetry decorator 
 and retries each request on its own, so a throttled page is fetched again without starting the listing over.
 """
 
+from ansible_collections.amazon.aws.plugins.module_utils.arn import parse_aws_arn
+
 # Organizations answers InvalidInputException to List calls asking for more than 20 items per page.
 MAX_RESULTS = 20
 
@@ -34,7 +36,7 @@ def describe_organization(client):
 
 def partition_of(arn):
     """``aws``, ``aws-cn``, ``aws-us-gov``, ... from any ARN."""
-    return arn.split(":", 2)[1]
+    return parse_aws_arn(arn)["partition"]
 
 
 def organizational_units(client):

@@ -25,8 +25,9 @@ options:
   state:
     description:
       - V(present) creates or updates the group, the user and console access.
-      - V(absent) removes the user (with its console password, access keys, certificates, SSH keys, MFA devices,
-        policies and group memberships) and the group, unless other users are still in the group
+      - V(absent) removes the user (with its console password, access keys, certificates, SSH keys,
+        service-specific credentials, MFA devices - virtual ones deleted, others deactivated -, policies and group
+        memberships) and the group, unless other users are still in the group
         (see O(force)). The secret named by O(password_secret) is scheduled for deletion when it is the
         collection's (see O(adopt)); any other secret is kept and listed in RV(kept).
       - Either state touches only what is this collection's (see O(adopt)). With V(absent), a user or group of that
@@ -197,7 +198,9 @@ notes:
     C(iam:GetPolicy), C(iam:GetAccountPasswordPolicy), and for changes C(iam:CreateGroup),
     C(iam:UpdateGroup), C(iam:AttachGroupPolicy), C(iam:DetachGroupPolicy), C(iam:CreateUser), C(iam:UpdateUser),
     C(iam:TagUser), C(iam:UntagUser), C(iam:AddUserToGroup), C(iam:CreateLoginProfile), C(iam:UpdateLoginProfile),
-    C(iam:DeleteLoginProfile); with O(state=absent) also the list and delete actions of users and groups.
+    C(iam:DeleteLoginProfile); with O(state=absent) also the list and delete actions of users and groups,
+    C(iam:ListServiceSpecificCredentials), C(iam:DeleteServiceSpecificCredential), C(iam:DeactivateMFADevice) and
+    C(iam:DeleteVirtualMFADevice).
     O(password_secret) needs C(secretsmanager:DescribeSecret), C(secretsmanager:GetResourcePolicy),
     C(secretsmanager:CreateSecret), C(secretsmanager:TagResource), C(secretsmanager:PutSecretValue),
     C(secretsmanager:RestoreSecret) and C(secretsmanager:DeleteSecret); O(password_secret_readers) also
@@ -407,30 +410,29 @@ import json
 import os
 import tempfile
 
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import paginated_query_with_retries
 from ansible_collections.amazon.aws.plugins.module_utils.iam import AnsibleIAMError
-from ansible_collections.amazon.aws.plugins.module_utils.iam import IAMErrorHandler
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 
 from ansible_collections.protonkit.accounts.plugins.module_utils.account import aws_managed_policy_arn
 from ansible_collections.protonkit.accounts.plugins.module_utils.account import get_caller_account
-from ansible_collections.protonkit.accounts.plugins.module_utils.account import iam_arn
-from ansible_collections.protonkit.accounts.plugins.module_utils.account import warn
 from ansible_collections.protonkit.accounts.plugins.module_utils.account import signin_url
-from ansible_collections.protonkit.accounts.plugins.module_utils.iam import IAM_RETRY
-from ansible_collections.protonkit.accounts.plugins.module_utils.iam import attached_policy_arns
-from ansible_collections.protonkit.accounts.plugins.module_utils.iam import detail_named
+from ansible_collections.protonkit.accounts.plugins.module_utils.account import warn
+from ansible_collections.protonkit.accounts.plugins.module_utils.iam import NO_LOGIN_PROFILE
+from ansible_collections.protonkit.accounts.plugins.module_utils.iam import IAMContext
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import ensure_attached_policies
-from ansible_collections.protonkit.accounts.plugins.module_utils.iam import ensure_tags
+from ansible_collections.protonkit.accounts.plugins.module_utils.iam import ensure_group
+from ansible_collections.protonkit.accounts.plugins.module_utils.iam import ensure_login_profile
+from ansible_collections.protonkit.accounts.plugins.module_utils.iam import ensure_membership
+from ansible_collections.protonkit.accounts.plugins.module_utils.iam import ensure_user
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import iam_client
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import identifier_problem
-from ansible_collections.protonkit.accounts.plugins.module_utils.iam import list_attached_policy_arns
+from ansible_collections.protonkit.accounts.plugins.module_utils.iam import list_group_policy_names
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import missing_policies
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import policy_arn_problem
-from ansible_collections.protonkit.accounts.plugins.module_utils.iam import read_account_details
+from ansible_collections.protonkit.accounts.plugins.module_utils.iam import read_group_and_user
+from ansible_collections.protonkit.accounts.plugins.module_utils.iam import remove_group
+from ansible_collections.protonkit.accounts.plugins.module_utils.iam import remove_user
+from ansible_collections.protonkit.accounts.plugins.module_utils.iam import tags_problem
 from ansible_collections.protonkit.accounts.plugins.module_utils.ownership import OWNERSHIP_TAG_KEY
 from ansible_collections.protonkit.accounts.plugins.module_utils.ownership import OWNERSHIP_TAG_VALUE
 from ansible_collections.protonkit.accounts.plugins.module_utils.ownership import is_owned
@@ -438,7 +440,6 @@ from ansible_collections.protonkit.accounts.plugins.module_utils.ownership impor
 from ansible_collections.protonkit.accounts.plugins.module_utils.ownership import refusal_message
 from ansible_collections.protonkit.accounts.plugins.module_utils.ownership import refused
 from ansible_collections.protonkit.accounts.plugins.module_utils.ownership import with_ownership_tag
-from ansible_collections.protonkit.accounts.plugins.module_utils.iam import tags_problem
 from ansible_collections.protonkit.accounts.plugins.module_utils.password_secret import SECRETS_MANAGER_RETRY
 from ansible_collections.protonkit.accounts.plugins.module_utils.password_secret import ensure_secret
 from ansible_collections.protonkit.accounts.plugins.module_utils.password_secret import foreign_secret_refusal
@@ -457,69 +458,8 @@ try:
 except ImportError:
     pass  # AnsibleAWSModule reports a missing botocore
 
-NO_LOGIN_PROFILE = {"exists": False, "password_reset_required": False}
 # The keys of the password document (in the secret and the file): a file with exactly these is one we wrote.
 DOCUMENT_KEYS = {"account_id", "user_name", "password", "signin_url"}
-
-
-# --- reading the account once ----------------------------------------------------------------------------------
-def read_state(client, params):
-    """Group (with members and attached policies), user (with tags) and login profile, as they are now."""
-    details = read_account_details(client, ["User", "Group"])
-    if details is None:  # more users and groups than one page holds: read just ours
-        group = get_group(client, params["group_name"])
-        user = get_user(client, params["user_name"])
-    else:
-        group = group_in_details(details, params["group_name"])
-        user = user_in_details(details, params["user_name"])
-    login_profile = (get_login_profile(client, params["user_name"]) if user else None) or dict(NO_LOGIN_PROFILE)
-    if user is not None and group is not None and user["name"] in group["members"]:
-        user["groups"] = [group["name"]]
-    return {"group": group, "user": user, "login_profile": login_profile}
-
-
-@IAMErrorHandler.list_error_handler("get group")
-def get_group(client, name):
-    # GetGroup answers with the members too: no ListGroupsForUser needed to know the membership.
-    response = paginated_query_with_retries(client, "get_group", retry_decorator=IAM_RETRY, GroupName=name)
-    return _group_view(response["Group"], [member["UserName"] for member in response.get("Users", [])],
-                       list_attached_policy_arns(client, "group", name))
-
-
-def group_in_details(details, name):
-    group = detail_named(details, "groups", name)
-    if group is None:
-        return None
-    members = [user["UserName"] for user in details["users"].values() if group["GroupName"] in user.get("GroupList", [])]
-    return _group_view(group, members, attached_policy_arns(group),
-                       [policy["PolicyName"] for policy in group.get("GroupPolicyList", [])])
-
-
-def user_in_details(details, name):
-    user = detail_named(details, "users", name)
-    return None if user is None else _user_view(user)
-
-
-@IAMErrorHandler.list_error_handler("get user")
-def get_user(client, name):
-    return _user_view(client.get_user(aws_retry=True, UserName=name)["User"])
-
-
-@IAMErrorHandler.list_error_handler("get login profile")
-def get_login_profile(client, name):
-    profile = client.get_login_profile(aws_retry=True, UserName=name)["LoginProfile"]
-    return {"exists": True, "password_reset_required": bool(profile.get("PasswordResetRequired"))}
-
-
-def _group_view(group, members, policies, inline_policies=None):
-    # inline_policies (names) only decide whether the group is ours; None: not read (read when that needs it).
-    return {"name": group["GroupName"], "arn": group["Arn"], "id": group.get("GroupId"), "path": group["Path"],
-            "attached_policies": policies, "members": members, "inline_policies": inline_policies}
-
-
-def _user_view(user):
-    return {"name": user["UserName"], "arn": user["Arn"], "id": user.get("UserId"), "path": user["Path"],
-            "tags": boto3_tag_list_to_ansible_dict(user.get("Tags", [])), "groups": []}
 
 
 # --- ownership: only what is this collection's is changed or removed ------------------------------------------------
@@ -563,17 +503,10 @@ def group_problem(client, state, policy_arns, our_user):
     return None
 
 
-@IAMErrorHandler.list_error_handler("list the group's inline policies", [])
-def list_group_policy_names(client, name):
-    return paginated_query_with_retries(client, "list_group_policies", retry_decorator=IAM_RETRY,
-                                        GroupName=name).get("PolicyNames", [])
-
-
-def ownership_refusals(module, client, state, policy_arns, attaching):
+def ownership_refusals(params, client, state, policy_arns, attaching):
     """``(refusals, our_user)``: what of the account's the module must leave alone (empty with ``adopt``), and the
     user's name when it is ours to change. ``attaching``: the run attaches the group's policies (state=present).
     Decided from the first read, before any write."""
-    params = module.params
     user_reason = user_problem(state, params, policy_arns)
     our_user = state["user"]["name"] if state["user"] and (user_reason is None or params["adopt"]) else None
     group_reason = group_problem(client, state, policy_arns, our_user)
@@ -600,23 +533,29 @@ def attach_problem(state, policy_arns, user_name):
 
 
 # --- validating everything before the first write -----------------------------------------------------------------
-def validate_params(module, policy_arns, partition):
-    params = module.params
-    problem = (identifier_problem("group", params["group_name"], params["group_path"], "group_name", "group_path")
-               or identifier_problem("user", params["user_name"], params["user_path"], "user_name", "user_path")
-               or policy_arn_problem(policy_arns, "group_policy_arns", partition)
-               or tags_problem(params["tags"], "tags", added=ownership_tags()))
+def params_problem(params, policy_arns, partition, region):
+    """What is wrong with the parameters (and the host's password file directory), naming the option; the first
+    problem found, or None."""
+    checks = (
+        lambda: identifier_problem("group", params["group_name"], params["group_path"], "group_name", "group_path"),
+        lambda: identifier_problem("user", params["user_name"], params["user_path"], "user_name", "user_path"),
+        lambda: policy_arn_problem(policy_arns, "group_policy_arns", partition),
+        lambda: tags_problem(params["tags"], "tags", added=ownership_tags()),
+        lambda: rotation_problem(params),
+        lambda: ("password_secret: Secrets Manager is regional; set region (or AWS_REGION) to choose where it lives"
+                 if params["password_secret"] and not region else None),
+        lambda: password_file_problem(params["password_file"]) if params["password_file"] else None,
+    )
+    return next((problem for problem in (check() for check in checks) if problem), None)
+
+
+def rotation_problem(params):
     # 'always' without a password is a rotation: a new one generated at every run, so it must have somewhere to go.
     if (params["update_password"] == "always" and params["console_access"] and not params["password"]
             and not (params["password_secret"] or params["password_file"])):
-        problem = ("update_password: 'always' without password generates a new password at every run (a rotation), "
-                   "and there is nowhere to deliver it; set password_secret and/or password_file, or give password")
-    if params["password_secret"] and not module.region:
-        problem = "password_secret: Secrets Manager is regional; set region (or AWS_REGION) to choose where it lives"
-    if params["password_file"]:
-        problem = password_file_problem(params["password_file"]) or problem
-    if problem:
-        module.fail_json(msg=problem)
+        return ("update_password: 'always' without password generates a new password at every run (a rotation), "
+                "and there is nowhere to deliver it; set password_secret and/or password_file, or give password")
+    return None
 
 
 def password_file_problem(path):
@@ -713,89 +652,6 @@ def password_file_owner_problem(path, account_id, user_name):
     return None
 
 
-# --- ensure: one piece each -------------------------------------------------------------------------------------
-@IAMErrorHandler.common_error_handler("create or update group")
-def ensure_group(module, client, identity, current):
-    name, path = module.params["group_name"], module.params["group_path"]
-    if current is None:
-        group = {"GroupName": name, "Path": path, "GroupId": None,
-                 "Arn": iam_arn(identity["partition"], identity["account_id"], "group", path, name)}
-        if not module.check_mode:
-            group = client.create_group(aws_retry=True, GroupName=name, Path=path)["Group"]
-        return True, _group_view(group, [], [])
-    if current["path"] != path:
-        if not module.check_mode:
-            client.update_group(aws_retry=True, GroupName=name, NewPath=path)
-        return True, dict(current, path=path, arn=iam_arn(identity["partition"], identity["account_id"], "group", path, name))
-    return False, dict(current)  # a copy: the caller fills in the policies after, the diff's "before" stays intact
-
-
-@IAMErrorHandler.common_error_handler("create or update user")
-def ensure_user(module, client, identity, current):
-    params = module.params
-    name, path = params["user_name"], params["user_path"]
-    if current is None:
-        tags = with_ownership_tag(params["tags"])
-        user = {"UserName": name, "Path": path, "UserId": None,
-                "Arn": iam_arn(identity["partition"], identity["account_id"], "user", path, name)}
-        if not module.check_mode:
-            user = client.create_user(aws_retry=True, UserName=name, Path=path,
-                                      Tags=ansible_dict_to_boto3_tag_list(tags))["User"]
-        return True, dict(_user_view(user), tags=tags)
-    changed, after = False, dict(current)
-    if current["path"] != path:
-        if not module.check_mode:
-            client.update_user(aws_retry=True, UserName=name, NewPath=path)
-        after.update(path=path, arn=iam_arn(identity["partition"], identity["account_id"], "user", path, name))
-        changed = True
-    # The ownership tag is always set (adopting is tagging); without tags asked for, the others are left alone.
-    tags_changed, after["tags"] = ensure_tags(module, client, "user", name, current["tags"],
-                                              with_ownership_tag(params["tags"]),
-                                              params["purge_tags"] and params["tags"] is not None)
-    return changed or tags_changed, after
-
-
-@IAMErrorHandler.common_error_handler("add the user to the group")
-def ensure_membership(module, client, group, user):
-    if group["name"] in user["groups"]:
-        return False, user
-    if not module.check_mode:
-        client.add_user_to_group(aws_retry=True, GroupName=group["name"], UserName=user["name"])
-    return True, dict(user, groups=user["groups"] + [group["name"]])
-
-
-@IAMErrorHandler.common_error_handler("update console access (login profile)")
-def ensure_console_access(module, client, current, password):
-    """Login profile as asked; ``password`` (None: keep it) was delivered already. Returns
-    ``(changed, login_profile)``."""
-    params = module.params
-    name, reset_required = params["user_name"], params["password_reset_required"]
-    wanted = {"exists": True, "password_reset_required": reset_required}
-    if not params["console_access"]:
-        if current["exists"] and not module.check_mode:
-            client.delete_login_profile(aws_retry=True, UserName=name)
-        return current["exists"], dict(NO_LOGIN_PROFILE)
-    if password is None:
-        # The flag belongs to a password this module sets. Once the user has chosen their own password, AWS clears
-        # it: setting it again would force yet another reset at every run. So without a new password it is only
-        # ever lifted (true -> false), never raised.
-        wanted["password_reset_required"] = current["password_reset_required"] and reset_required
-        if current == wanted:
-            return False, current
-        if not module.check_mode:
-            client.update_login_profile(aws_retry=True, UserName=name, PasswordResetRequired=False)
-        return True, wanted
-    if module.check_mode:
-        return True, wanted
-    if current["exists"]:
-        client.update_login_profile(aws_retry=True, UserName=name, Password=password,
-                                    PasswordResetRequired=reset_required)
-    else:
-        client.create_login_profile(aws_retry=True, UserName=name, Password=password,
-                                    PasswordResetRequired=reset_required)
-    return True, wanted
-
-
 # --- delivering a new password ------------------------------------------------------------------------------------
 def deliver_password(module, identity, secret, password):
     """``password`` (None: none to deliver) to the secret and the file, and the secret's settings. Runs before the
@@ -869,64 +725,6 @@ def write_private_file(module, identity, path, document):
 
 
 # --- state=absent -----------------------------------------------------------------------------------------------------
-@IAMErrorHandler.common_error_handler("delete user")
-def remove_user(module, client, user):
-    """Everything IAM requires gone before DeleteUser, then the user."""
-    if user is None:
-        return False
-    if module.check_mode:
-        return True
-    name = user["name"]
-    try:
-        client.delete_login_profile(aws_retry=True, UserName=name)
-    except is_boto3_error_code("NoSuchEntity"):
-        pass
-    for key in client.list_access_keys(aws_retry=True, UserName=name)["AccessKeyMetadata"]:
-        client.delete_access_key(aws_retry=True, UserName=name, AccessKeyId=key["AccessKeyId"])
-    for cert in client.list_signing_certificates(aws_retry=True, UserName=name)["Certificates"]:
-        client.delete_signing_certificate(aws_retry=True, UserName=name, CertificateId=cert["CertificateId"])
-    for key in client.list_ssh_public_keys(aws_retry=True, UserName=name)["SSHPublicKeys"]:
-        client.delete_ssh_public_key(aws_retry=True, UserName=name, SSHPublicKeyId=key["SSHPublicKeyId"])
-    for device in client.list_mfa_devices(aws_retry=True, UserName=name)["MFADevices"]:
-        client.deactivate_mfa_device(aws_retry=True, UserName=name, SerialNumber=device["SerialNumber"])
-    for policy in client.list_user_policies(aws_retry=True, UserName=name)["PolicyNames"]:
-        client.delete_user_policy(aws_retry=True, UserName=name, PolicyName=policy)
-    for arn in list_attached_policy_arns(client, "user", name):
-        client.detach_user_policy(aws_retry=True, UserName=name, PolicyArn=arn)
-    for group in client.list_groups_for_user(aws_retry=True, UserName=name)["Groups"]:
-        client.remove_user_from_group(aws_retry=True, UserName=name, GroupName=group["GroupName"])
-    client.delete_user(aws_retry=True, UserName=name)
-    return True
-
-
-@IAMErrorHandler.common_error_handler("delete group")
-def remove_group(module, client, group, removed_user, policy_arns):
-    """Delete the group (ours) unless other users are still in it (and ``force`` is off): it then only loses the
-    policies we attach, so that no one is left an administrator through it. Returns (changed, kept group or None)."""
-    if group is None:
-        return False, None
-    others = [member for member in group["members"] if member != removed_user]
-    if others and not module.params["force"]:
-        ours = sorted(set(group["attached_policies"]) & set(policy_arns))
-        if not module.check_mode:
-            for arn in ours:
-                client.detach_group_policy(aws_retry=True, GroupName=group["name"], PolicyArn=arn)
-        detached = f", without {', '.join(ours)}" if ours else ""
-        reason = (f"group {group['name']} still has members ({', '.join(sorted(others))}); it was kept{detached}. "
-                  "Use force: true to delete it anyway")
-        return bool(ours), dict(group, attached_policies=sorted(set(group["attached_policies"]) - set(ours)),
-                                kept_reason=reason)
-    if not module.check_mode:
-        for member in others:
-            client.remove_user_from_group(aws_retry=True, GroupName=group["name"], UserName=member)
-        for arn in group["attached_policies"]:
-            client.detach_group_policy(aws_retry=True, GroupName=group["name"], PolicyArn=arn)
-        for policy in client.list_group_policies(aws_retry=True, GroupName=group["name"])["PolicyNames"]:
-            client.delete_group_policy(aws_retry=True, GroupName=group["name"], PolicyName=policy)
-        client.delete_group(aws_retry=True, GroupName=group["name"])
-    return True, None
-
-
 def secret_before_removal(module, identity):
     """The password secret as it is (``False``: none named), read before the first removal."""
     name = module.params["password_secret"]
@@ -975,10 +773,10 @@ def _secret_view(secret):
     return view
 
 
-def _without_members(view):
+def _without_members(group):
     """The group as returned: its members and inline policies are read only to decide membership, ownership and
     deletion."""
-    return {k: v for k, v in view.items() if k not in ("members", "inline_policies")} if view else {}
+    return {k: v for k, v in group.items() if k not in ("members", "inline_policies")} if group else {}
 
 
 def group_policy_arns(params, partition):
@@ -988,32 +786,43 @@ def group_policy_arns(params, partition):
     return params["group_policy_arns"]
 
 
-def bootstrap(module, client, identity):
+def desired_tags(params):
+    """The user's tags and whether to purge the others: the ownership tag is always set (adopting is tagging);
+    without tags asked for, the others are left alone."""
+    return with_ownership_tag(params["tags"]), params["purge_tags"] and params["tags"] is not None
+
+
+def present(module, iam, identity):
     params = module.params
-    policy_arns = group_policy_arns(params, identity["partition"])
-    validate_params(module, policy_arns, identity["partition"])
-    before = read_state(client, params)
-    refusals = ownership_refusals(module, client, before, policy_arns, attaching=True)[0]
+    policy_arns = group_policy_arns(params, iam.partition)
+    problem = params_problem(params, policy_arns, iam.partition, module.region)
+    if problem:
+        module.fail_json(msg=problem)
+    before = read_group_and_user(iam.client, params["group_name"], params["user_name"])
+    refusals = ownership_refusals(params, iam.client, before, policy_arns, attaching=True)[0]
     if refusals:
         module.fail_json(msg=refusal_message(refusals, "iam_admin_adopt"), refused=refusals)
     attached = before["group"]["attached_policies"] if before["group"] else []
     # The default, the partition's AdministratorAccess, exists in every account: only policies the user named are
     # looked up (one GetPolicy each) before anything is written.
     named = params["group_policy_arns"] or []
-    unknown = missing_policies(client, sorted(set(named) - set(attached)))
+    unknown = missing_policies(iam.client, sorted(set(named) - set(attached)))
     if unknown:
         module.fail_json(msg=f"group_policy_arns: no such managed policy: {', '.join(unknown)}")
-    password, generated = plan_password(module, client, before, identity)
+    password, generated = plan_password(module, iam.client, before, identity)
     before["secret"] = plan_delivery(module, identity, password)
 
-    group_changed, group = ensure_group(module, client, identity, before["group"])
+    group_changed, group = ensure_group(iam, before["group"], params["group_name"], params["group_path"])
     policies_changed, group["attached_policies"] = ensure_attached_policies(
-        module, client, "group", group["name"], attached, policy_arns, params["purge_policies"])
-    user_changed, user = ensure_user(module, client, identity, before["user"])
-    member_changed, user = ensure_membership(module, client, group, user)
+        iam, "group", group["name"], attached, policy_arns, params["purge_policies"])
+    user_changed, user = ensure_user(iam, before["user"], params["user_name"], params["user_path"],
+                                     *desired_tags(params))
+    member_changed, user = ensure_membership(iam, group, user)
     # The password reaches its destinations before the login profile that uses it is set: it is never lost.
     secret_changed, secret, delivered_to = deliver_password(module, identity, before["secret"], password)
-    login_changed, login_profile = ensure_console_access(module, client, before["login_profile"], password)
+    login_changed, login_profile = ensure_login_profile(
+        iam, before["login_profile"], params["user_name"], params["console_access"], password,
+        params["password_reset_required"])
 
     after = {"group": group, "user": user, "login_profile": login_profile, "secret": secret}
     return dict(
@@ -1031,25 +840,25 @@ def bootstrap(module, client, identity):
     )
 
 
-def remove(module, client, identity):
+def absent(module, iam, identity):
     params = module.params
     problem = (identifier_problem("group", params["group_name"], params["group_path"], "group_name", "group_path")
                or identifier_problem("user", params["user_name"], params["user_path"], "user_name", "user_path"))
     if problem:
         module.fail_json(msg=problem)
-    before = read_state(client, params)
+    before = read_group_and_user(iam.client, params["group_name"], params["user_name"])
     before["secret"] = secret_before_removal(module, identity)
-    policy_arns = group_policy_arns(params, identity["partition"])
+    policy_arns = group_policy_arns(params, iam.partition)
     # What is not ours is kept as it is, decided before the first removal (the user's membership makes the group ours).
-    kept, our_user = ownership_refusals(module, client, before, policy_arns, attaching=False)
+    kept, our_user = ownership_refusals(params, iam.client, before, policy_arns, attaching=False)
     foreign = {item["kind"]: item["reason"] for item in kept}
     user = None if "user" in foreign else before["user"]
-    user_removed = remove_user(module, client, user)
+    user_removed = remove_user(iam, user)[0]
     group_changed, group_kept = False, None
     if "group" in foreign:
         group_kept = dict(before["group"], kept_reason=f"group {before['group']['name']}: {foreign['group']}")
     else:
-        group_changed, group_kept = remove_group(module, client, before["group"], our_user, policy_arns)
+        group_changed, group_kept = remove_group(iam, before["group"], our_user, policy_arns, params["force"])
         if group_kept:
             kept.append(refused("group", group_kept["name"], group_kept["kept_reason"]))
     secret_removed, secret_kept = delete_secret(module, before["secret"])
@@ -1102,9 +911,9 @@ def main():
     if identity["is_root"]:
         warn("Running as the root user of account %s. Use an IAM role instead, and lock the root user away "
              "(MFA, no access keys)." % identity["account_id"])
-    client = iam_client(module)
+    iam = IAMContext(iam_client(module), module.check_mode, identity["partition"], identity["account_id"])
     try:
-        result = (bootstrap if module.params["state"] == "present" else remove)(module, client, identity)
+        result = {"present": present, "absent": absent}[module.params["state"]](module, iam, identity)
     except AnsibleIAMError as e:
         module.fail_json_aws_error(e)
     except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:

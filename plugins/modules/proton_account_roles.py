@@ -389,10 +389,9 @@ from ansible_collections.amazon.aws.plugins.module_utils.policy import compare_p
 
 from ansible_collections.protonkit.accounts.plugins.module_utils.account import aws_managed_policy_arn
 from ansible_collections.protonkit.accounts.plugins.module_utils.account import get_caller_account
-from ansible_collections.protonkit.accounts.plugins.module_utils.account import iam_arn
 from ansible_collections.protonkit.accounts.plugins.module_utils.account import warn
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import account_in_details
-from ansible_collections.protonkit.accounts.plugins.module_utils.iam import delete_role
+from ansible_collections.protonkit.accounts.plugins.module_utils.iam import IAMContext
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import ensure_role
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import get_roles
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import iam_client
@@ -400,6 +399,7 @@ from ansible_collections.protonkit.accounts.plugins.module_utils.iam import iden
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import missing_policies
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import policy_arn_problem
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import read_account_details
+from ansible_collections.protonkit.accounts.plugins.module_utils.iam import remove_role
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import role_path_problem
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import tags_problem
 from ansible_collections.protonkit.accounts.plugins.module_utils.ownership import OWNERSHIP_TAG_KEY
@@ -436,9 +436,9 @@ ROLE_VIEW_KEYS = ("name", "arn", "path", "description", "trust_policy", "managed
 
 
 # --- what the roles should be ---------------------------------------------------------------------------------------
-def desired_roles(params, identity, inline_documents):
+def desired_roles(params, iam, inline_documents):
     """purpose -> desired role, shaped like iam.get_role's output (the ARN predicted)."""
-    account_id, partition, path = identity["account_id"], identity["partition"], params["role_path"]
+    account_id, partition, path = iam.account_id, iam.partition, params["role_path"]
     policy = permissions_policy(params["permissions"], account_id, partition, params["allowed_services"])
     inline = dict(inline_documents)
     if policy:
@@ -448,7 +448,7 @@ def desired_roles(params, identity, inline_documents):
         managed.append(aws_managed_policy_arn(partition, "AdministratorAccess"))
 
     def role(name, service, description, managed_arns, inline_policies):
-        return {"name": name, "path": path, "arn": iam_arn(partition, account_id, "role", path, name),
+        return {"name": name, "path": path, "arn": iam.arn("role", path, name),
                 "description": description, "trust_policy": trust_policy(service, account_id, partition),
                 "tags": with_ownership_tag(params["tags"]), "managed_policy_arns": sorted(set(managed_arns)),
                 "inline_policies": inline_policies}
@@ -476,7 +476,8 @@ def input_problem(params):
     problem = problem or tags_problem(params["tags"], "tags", added=ownership_tags())
     problem = problem or policy_arn_problem(params["managed_policy_arns"], "managed_policy_arns")
     problem = problem or permissions_problem(params["permissions"], params["allowed_services"])
-    problem = problem or inline_policies_problem(params["permissions"], params["inline_policies"])[1]
+    _documents, inline_problem = inline_policies_problem(params["permissions"], params["inline_policies"])
+    problem = problem or inline_problem
     problem = problem or repository_problem(params["pipeline_provisioning_repository"])
     if params["role_propagation_timeout"] < 0:
         problem = problem or "role_propagation_timeout: seconds, 0 or more (0: never retry)"
@@ -504,23 +505,24 @@ def role_problem(current, trust, path):
     return f"not tagged {OWNERSHIP_TAG_KEY}={OWNERSHIP_TAG_VALUE}, and not what an earlier version made: {shape}"
 
 
-def role_refusals(module, current_roles, trusts):
+def role_refusals(params, current_roles, trusts):
     """The existing roles (by purpose) that are not ours, each once: ``[{kind, name, reason}]``; empty with adopt."""
     refusals = []
     for purpose, current in current_roles.items():
-        reason = None if module.params["adopt"] else role_problem(current, trusts[purpose], module.params["role_path"])
+        reason = None if params["adopt"] else role_problem(current, trusts[purpose], params["role_path"])
         if reason and current["name"] not in [item["name"] for item in refusals]:
             refusals.append(refused("role", current["name"], reason))
     return refusals
 
 
-def validate_against_account(module, client, identity, current_roles, roles):
+def validate_against_account(module, iam, current_roles, roles):
     """What only the account can tell (whose the roles are, its partition, role paths, policies that exist), before
     any write."""
-    refusals = role_refusals(module, current_roles, {purpose: role["trust_policy"] for purpose, role in roles.items()})
+    refusals = role_refusals(module.params, current_roles,
+                             {purpose: role["trust_policy"] for purpose, role in roles.items()})
     if refusals:
         module.fail_json(msg=refusal_message(refusals, "proton_roles_adopt"), refused=refusals)
-    problem = policy_arn_problem(module.params["managed_policy_arns"], "managed_policy_arns", identity["partition"])
+    problem = policy_arn_problem(module.params["managed_policy_arns"], "managed_policy_arns", iam.partition)
     if problem:
         module.fail_json(msg=problem)
     for purpose, role in roles.items():
@@ -529,13 +531,13 @@ def validate_against_account(module, client, identity, current_roles, roles):
             module.fail_json(msg=problem)
     new_arns = sorted({arn for role in roles.values() for arn in role["managed_policy_arns"]}
                       - {arn for role in current_roles.values() if role for arn in role["managed_policy_arns"]})
-    unknown = missing_policies(client, new_arns)
+    unknown = missing_policies(iam.client, new_arns)
     if unknown:
         module.fail_json(msg=f"managed_policy_arns: no such managed policy: {', '.join(unknown)}")
 
 
 # --- ensure ---------------------------------------------------------------------------------------------------------
-def ensure_roles(module, client, current_roles, roles):
+def ensure_roles(iam, current_roles, roles, purge_tags, purge_policies):
     """Each distinct role once. Returns (changed, purpose -> role after, created)."""
     changed = created = False
     after = {}
@@ -543,43 +545,58 @@ def ensure_roles(module, client, current_roles, roles):
         if role["name"] in [done["name"] for done in after.values()]:
             after[purpose] = next(done for done in after.values() if done["name"] == role["name"])
             continue
-        # The ownership tag is always set (adopting is tagging); without tags asked for, the others are left alone.
-        role_changed, after[purpose], is_new = ensure_role(
-            module, client, current_roles.get(purpose), role,
-            module.params["purge_tags"] and module.params["tags"] is not None, module.params["purge_policies"])
-        changed, created = changed or role_changed, created or is_new
+        current = current_roles.get(purpose)
+        role_changed, after[purpose] = ensure_role(iam, current, role, purge_tags, purge_policies)
+        changed, created = changed or role_changed, created or current is None
     return changed, after, created
 
 
-def ensure_account_settings(module, proton, identity, current, desired, roles_created):
-    """Write only what differs. Returns (changed, settings after, retries)."""
+def ensure_account_settings(proton, iam, region, current, desired, retry_seconds):
+    """Write only what differs. Returns (changed, settings after, retries). ``retry_seconds``: how long a role
+    Proton can't see yet (created in this run) is waited for."""
     update = settings_update(current, desired)
     if not update:
         return False, current, 0
-    if module.check_mode:
-        return True, predicted_settings(current, update, identity["account_id"], module.region,
-                                        identity["partition"]), 0
-    # Only a role created in this run can be "not visible yet"; for older roles a refusal is final.
-    retry_seconds = module.params["role_propagation_timeout"] if roles_created else 0
-    settings, retries = update_with_propagation_retry(proton, module.region, update, retry_seconds)
+    if iam.check_mode:
+        return True, predicted_settings(current, update, iam.account_id, region, iam.partition), 0
+    settings, retries = update_with_propagation_retry(proton, region, update, retry_seconds)
     return True, settings, retries
 
 
-def clear_account_settings(module, proton, current, our_arns):
-    """Clear settings that point at our roles (any role with ``force``). Returns (changed, settings after)."""
+def settings_to_clear(current, our_arns, force):
+    """The settings that point at our roles (at any role with ``force``, and the repository too), cleared."""
     desired = {}
     for key in ("pipelineServiceRoleArn", "pipelineCodebuildRoleArn"):
-        if current.get(key) and (current[key] in our_arns or module.params["force"]):
+        if current.get(key) and (current[key] in our_arns or force):
             desired[key] = ""
-    if module.params["force"]:
+    if force:
         desired["pipelineProvisioningRepository"] = {}
-    update = settings_update(current, desired)
-    if not update:
-        return False, current
-    if module.check_mode:
-        return True, predicted_settings(current, update, None, module.region, None)
-    settings, _retries = update_with_propagation_retry(proton, module.region, update, 0)
-    return True, settings
+    return desired
+
+
+# --- Proton not answering: one way through ----------------------------------------------------------------------------
+# What the run could not do, by state, said in the warning (the IAM half is done either way).
+UNAVAILABLE_CONSEQUENCE = {
+    "present": " The IAM roles were managed; the account settings were not.",
+    "absent": " Its account settings could not be read or cleared; the IAM roles are removed all the same.",
+}
+
+
+def with_proton(module, step, **known):
+    """``(step(), None)``, or ``(None, ProtonUnavailable)`` when Proton does not answer and the run goes on without
+    it: with state=present and proton_unavailable=fail it fails here instead (``known``: what the result says
+    besides). The caller warns (``warn_unavailable``) once the IAM work is done."""
+    try:
+        return step(), None
+    except ProtonUnavailable as e:
+        if module.params["state"] == "present" and module.params["proton_unavailable"] == "fail":
+            module.fail_json(msg=e.message(), proton_available=False, **known)
+        return None, e
+
+
+def warn_unavailable(state, unavailable):
+    if unavailable is not None:
+        warn(unavailable.message(hint=False) + UNAVAILABLE_CONSEQUENCE[state])
 
 
 # --- the two states -------------------------------------------------------------------------------------------------
@@ -587,38 +604,35 @@ def _role_view(role):
     return {key: role.get(key) for key in ROLE_VIEW_KEYS} if role else {}
 
 
-def present(module, client, identity, details):
+def present(module, iam, details):
     params = module.params
-    inline_documents = inline_policies_problem(params["permissions"], params["inline_policies"])[0]
-    roles = desired_roles(params, identity, inline_documents)
-    found = get_roles(client, [role["name"] for role in roles.values()], details)
+    inline_documents, _problem = inline_policies_problem(params["permissions"], params["inline_policies"])
+    roles = desired_roles(params, iam, inline_documents)
+    found = get_roles(iam.client, [role["name"] for role in roles.values()], details)
     current_roles = {purpose: found[role["name"]] for purpose, role in roles.items()}
-    validate_against_account(module, client, identity, current_roles, roles)
-    settings_before, proton = {}, None
-    unavailable = None
+    validate_against_account(module, iam, current_roles, roles)
+    settings_before, proton, unavailable = {}, None, None
     if params["configure_account_settings"]:
-        try:
-            proton = proton_client(module, module.region)
-            settings_before = read_account_settings(proton, module.region)
-        except ProtonUnavailable as e:
-            if params["proton_unavailable"] == "fail":
-                module.fail_json(msg=e.message(), proton_available=False)
-            unavailable = e
+        def read():
+            client = proton_client(module, module.region)
+            return client, read_account_settings(client, module.region)
+        answer, unavailable = with_proton(module, read)
+        if answer is not None:
+            proton, settings_before = answer
 
-    roles_changed, roles_after, created = ensure_roles(module, client, current_roles, roles)
+    # The ownership tag is always set (adopting is tagging); without tags asked for, the others are left alone.
+    roles_changed, roles_after, created = ensure_roles(
+        iam, current_roles, roles, params["purge_tags"] and params["tags"] is not None, params["purge_policies"])
     settings_changed, settings_after, retries = False, settings_before, 0
-    if proton is not None and unavailable is None:
-        try:
-            settings_changed, settings_after, retries = ensure_account_settings(
-                module, proton, identity, settings_before, desired_settings(
-                    roles_after["pipeline"]["arn"], roles_after.get("codebuild", {}).get("arn"),
-                    params["pipeline_provisioning_repository"]), created)
-        except ProtonUnavailable as e:
-            if params["proton_unavailable"] == "fail":
-                module.fail_json(msg=e.message(), proton_available=False, roles=roles_after)
-            unavailable, settings_after = e, {}
-    if unavailable is not None:
-        warn(unavailable.message(hint=False) + " The IAM roles were managed; the account settings were not.")
+    if proton is not None:
+        desired = desired_settings(roles_after["pipeline"]["arn"], roles_after.get("codebuild", {}).get("arn"),
+                                   params["pipeline_provisioning_repository"])
+        # Only a role created in this run can be "not visible yet"; for older roles a refusal is final.
+        retry_seconds = params["role_propagation_timeout"] if created else 0
+        answer, unavailable = with_proton(module, lambda: ensure_account_settings(
+            proton, iam, module.region, settings_before, desired, retry_seconds), roles=roles_after)
+        settings_changed, settings_after, retries = answer or (False, {}, 0)
+    warn_unavailable("present", unavailable)
 
     return dict(
         changed=roles_changed or settings_changed,
@@ -635,17 +649,17 @@ def present(module, client, identity, details):
     )
 
 
-def absent(module, client, identity, details):
+def absent(module, iam, details):
     params = module.params
     # Every role this module can create, whatever shared_role and codebuild_role say now: absent is the clean-up.
     names = {"service": params["service_role_name"], "pipeline": params["pipeline_role_name"],
              "codebuild": params["codebuild_role_name"]}
-    found = get_roles(client, list(names.values()), details)
+    found = get_roles(iam.client, list(names.values()), details)
     current_roles = {purpose: found[name] for purpose, name in names.items()}
-    account_id, partition = identity["account_id"], identity["partition"]
-    proton_trust = trust_policy(PROTON_SERVICE, account_id, partition)
-    kept = role_refusals(module, current_roles, {"service": proton_trust, "pipeline": proton_trust,
-                                                 "codebuild": trust_policy(CODEBUILD_SERVICE, account_id, partition)})
+    proton_trust = trust_policy(PROTON_SERVICE, iam.account_id, iam.partition)
+    kept = role_refusals(params, current_roles, {
+        "service": proton_trust, "pipeline": proton_trust,
+        "codebuild": trust_policy(CODEBUILD_SERVICE, iam.account_id, iam.partition)})
     # Removal respects role_path: a role elsewhere, even ours, is not the one this configuration stands for.
     for role in current_roles.values():
         if role and role["path"] != params["role_path"] and role["name"] not in [item["name"] for item in kept]:
@@ -655,25 +669,27 @@ def absent(module, client, identity, details):
     ours = {purpose: role for purpose, role in current_roles.items() if role and role["name"] not in kept_names}
     # Settings are cleared where they point at our roles, or at the ARN our role would have (no role of that name).
     our_arns = {role["arn"] for role in ours.values()}
-    our_arns |= {iam_arn(partition, account_id, "role", params["role_path"], names[purpose])
+    our_arns |= {iam.arn("role", params["role_path"], names[purpose])
                  for purpose, role in current_roles.items() if role is None}
 
     settings_before = settings_after = {}
-    settings_changed, proton_available = False, True
+    settings_changed, unavailable = False, None
     if params["configure_account_settings"]:
-        try:
+        def clear():
             proton = proton_client(module, module.region)
-            settings_before = read_account_settings(proton, module.region)
-            settings_changed, settings_after = clear_account_settings(module, proton, settings_before, our_arns)
-        except ProtonUnavailable as e:
-            proton_available = False
-            warn(e.message(hint=False) + " Its account settings could not be read or cleared; the IAM roles "
-                 "are removed all the same.")
+            before = read_account_settings(proton, module.region)
+            changed, after, _retries = ensure_account_settings(
+                proton, iam, module.region, before, settings_to_clear(before, our_arns, params["force"]), 0)
+            return before, changed, after
+        answer, unavailable = with_proton(module, clear)
+        if answer is not None:
+            settings_before, settings_changed, settings_after = answer
+    warn_unavailable("absent", unavailable)
 
     removed = []
     for role in ours.values():
         if role["name"] not in removed:
-            delete_role(module, client, role)
+            remove_role(iam, role)
             removed.append(role["name"])
     return dict(
         changed=settings_changed or bool(removed),
@@ -682,7 +698,7 @@ def absent(module, client, identity, details):
         removed_roles=removed,
         kept=kept,
         account_settings=settings_after,
-        proton_available=proton_available,
+        proton_available=unavailable is None,
         settings_retries=0,
         diff={
             "before": {"roles": {p: _role_view(r) for p, r in current_roles.items() if r},
@@ -734,10 +750,11 @@ def main():
             module.fail_json(msg=unavailable.message(), proton_available=False)
     client = iam_client(module)
     try:
-        details = read_account_details(client, ["Role"])
+        details = read_account_details(client, ["role"])
         # Any role's ARN names the account (in AWS the role these credentials came from is one of them).
         identity = account_in_details(details) or get_caller_account(module)
-        result = (present if module.params["state"] == "present" else absent)(module, client, identity, details)
+        iam = IAMContext(client, module.check_mode, identity["partition"], identity["account_id"])
+        result = {"present": present, "absent": absent}[module.params["state"]](module, iam, details)
     except AnsibleIAMError as e:
         module.fail_json_aws_error(e)
     except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:

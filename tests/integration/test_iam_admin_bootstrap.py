@@ -312,6 +312,31 @@ def test_state_absent_removes_user_and_group(ansible_module, aws_account):
     assert len(secret_document(aws_account)["password"]) >= 32
 
 
+def test_state_absent_deletes_everything_iam_requires_gone_before_the_user(ansible_module, aws_account):
+    # The local AWS refuses DeleteUser (DeleteConflict) while any of these is left, as AWS does.
+    ansible_module("iam_admin_bootstrap", {"password": KNOWN_PASSWORD}, aws_account.env)
+    iam = aws_account.client("iam")
+    iam.create_access_key(UserName="Administrator")
+    iam.upload_ssh_public_key(UserName="Administrator", SSHPublicKeyBody="ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQ== x")
+    iam.create_service_specific_credential(UserName="Administrator", ServiceName="codecommit.amazonaws.com")
+    device = iam.create_virtual_mfa_device(VirtualMFADeviceName="Administrator")["VirtualMFADevice"]["SerialNumber"]
+    iam.enable_mfa_device(UserName="Administrator", SerialNumber=device, AuthenticationCode1="123456",
+                          AuthenticationCode2="654321")
+    iam.put_user_policy(UserName="Administrator", PolicyName="extra", PolicyDocument=json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "*"}]}))
+    iam.attach_user_policy(UserName="Administrator", PolicyArn="arn:aws:iam::aws:policy/ReadOnlyAccess")
+    writes_before = len(aws_account.write_calls())
+    check = ansible_module("iam_admin_bootstrap", {"state": "absent"}, aws_account.env, check=True)
+    assert aws_account.write_calls()[writes_before:] == []
+    run = ansible_module("iam_admin_bootstrap", {"state": "absent"}, aws_account.env)
+    assert run.rc == 0 and run.result["changed"], run.output
+    assert check.result["removed"] == run.result["removed"] == [
+        {"kind": "user", "name": "Administrator"}, {"kind": "group", "name": "Administrators"}]
+    assert iam.list_users()["Users"] == [] and iam.list_groups()["Groups"] == []
+    # The virtual MFA device was the user's alone: deleted with it, not left unassigned.
+    assert iam.list_virtual_mfa_devices()["VirtualMFADevices"] == []
+
+
 def test_state_absent_keeps_a_group_with_other_members_unless_forced(ansible_module, aws_account):
     ansible_module("iam_admin_bootstrap", {"password": KNOWN_PASSWORD}, aws_account.env)
     iam = aws_account.client("iam")

@@ -211,6 +211,7 @@ def seed_leftovers(account):
     iam.enable_mfa_device(UserName="Administrator", SerialNumber=device["SerialNumber"],
                           AuthenticationCode1="123456", AuthenticationCode2="654321")
     iam.upload_ssh_public_key(UserName="Administrator", SSHPublicKeyBody="ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQ== x")
+    iam.create_service_specific_credential(UserName="Administrator", ServiceName="codecommit.amazonaws.com")
     iam.attach_role_policy(RoleName="AWSProtonPipelineServiceRole",
                            PolicyArn="arn:aws:iam::aws:policy/ReadOnlyAccess")
 

@@ -231,6 +231,75 @@ def test_login_profile_defaults_to_no_reset(aws_account):
     assert iam.get_login_profile(UserName="Operator")["LoginProfile"]["PasswordResetRequired"] is False
 
 
+def _refusal(iam, user_name):
+    response = error_of(iam.delete_user, UserName=user_name)
+    return response["Error"]["Code"], response["Error"]["Message"]
+
+
+def test_delete_user_is_refused_while_anything_iam_requires_gone_is_left(aws_account):
+    # AWS refuses DeleteUser with DeleteConflict until each of these is gone; moto alone deletes the user.
+    iam = aws_account.client("iam", config=NO_RETRIES)
+    iam.create_user(UserName="Administrator")
+    iam.create_group(GroupName="Administrators")
+    iam.add_user_to_group(GroupName="Administrators", UserName="Administrator")
+    iam.create_login_profile(UserName="Administrator", Password="Correct-Horse-9-Battery")
+    key = iam.create_access_key(UserName="Administrator")["AccessKey"]["AccessKeyId"]
+    ssh = iam.upload_ssh_public_key(UserName="Administrator", SSHPublicKeyBody="ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQ== x")
+    credential = iam.create_service_specific_credential(UserName="Administrator",
+                                                        ServiceName="codecommit.amazonaws.com")
+    device = iam.create_virtual_mfa_device(VirtualMFADeviceName="Administrator")["VirtualMFADevice"]["SerialNumber"]
+    iam.enable_mfa_device(UserName="Administrator", SerialNumber=device, AuthenticationCode1="123456",
+                          AuthenticationCode2="654321")
+    removals = [
+        ("login profile", lambda: iam.delete_login_profile(UserName="Administrator")),
+        ("access keys", lambda: iam.delete_access_key(UserName="Administrator", AccessKeyId=key)),
+        ("SSH public keys", lambda: iam.delete_ssh_public_key(
+            UserName="Administrator", SSHPublicKeyId=ssh["SSHPublicKey"]["SSHPublicKeyId"])),
+        ("service specific credentials", lambda: iam.delete_service_specific_credential(
+            UserName="Administrator",
+            ServiceSpecificCredentialId=credential["ServiceSpecificCredential"]["ServiceSpecificCredentialId"])),
+        ("MFA devices", lambda: iam.deactivate_mfa_device(UserName="Administrator", SerialNumber=device)),
+        ("all groups", lambda: iam.remove_user_from_group(GroupName="Administrators", UserName="Administrator")),
+    ]
+    for what, remove in removals:
+        code, message = _refusal(iam, "Administrator")
+        assert code == "DeleteConflict" and what in message, message
+        remove()
+    iam.delete_user(UserName="Administrator")
+    assert error_of(iam.get_user, UserName="Administrator")["Error"]["Code"] == "NoSuchEntity"
+
+
+def test_service_specific_credentials_are_created_listed_and_deleted(aws_account):
+    iam = aws_account.client("iam", config=NO_RETRIES)
+    iam.create_user(UserName="Administrator")
+    created = iam.create_service_specific_credential(UserName="Administrator",
+                                                     ServiceName="codecommit.amazonaws.com")["ServiceSpecificCredential"]
+    assert created["ServicePassword"] and created["Status"] == "Active"
+    listed = iam.list_service_specific_credentials(UserName="Administrator")["ServiceSpecificCredentials"]
+    assert [c["ServiceSpecificCredentialId"] for c in listed] == [created["ServiceSpecificCredentialId"]]
+    assert "ServicePassword" not in listed[0]  # AWS shows the password only once, when it is created
+    assert iam.list_service_specific_credentials(UserName="Administrator",
+                                                 ServiceName="cassandra.amazonaws.com")["ServiceSpecificCredentials"] == []
+    iam.delete_service_specific_credential(UserName="Administrator",
+                                           ServiceSpecificCredentialId=created["ServiceSpecificCredentialId"])
+    assert iam.list_service_specific_credentials(UserName="Administrator")["ServiceSpecificCredentials"] == []
+    assert error_of(iam.delete_service_specific_credential, UserName="Administrator",
+                    ServiceSpecificCredentialId=created["ServiceSpecificCredentialId"])["Error"]["Code"] == "NoSuchEntity"
+    assert error_of(iam.list_service_specific_credentials, UserName="nobody")["Error"]["Code"] == "NoSuchEntity"
+
+
+def test_an_assigned_virtual_mfa_device_is_not_deleted(aws_account):
+    iam = aws_account.client("iam", config=NO_RETRIES)
+    iam.create_user(UserName="Administrator")
+    device = iam.create_virtual_mfa_device(VirtualMFADeviceName="Administrator")["VirtualMFADevice"]["SerialNumber"]
+    iam.enable_mfa_device(UserName="Administrator", SerialNumber=device, AuthenticationCode1="123456",
+                          AuthenticationCode2="654321")
+    assert error_of(iam.delete_virtual_mfa_device, SerialNumber=device)["Error"]["Code"] == "DeleteConflict"
+    iam.deactivate_mfa_device(UserName="Administrator", SerialNumber=device)
+    iam.delete_virtual_mfa_device(SerialNumber=device)
+    assert iam.list_virtual_mfa_devices()["VirtualMFADevices"] == []
+
+
 def test_account_authorization_details_come_in_pages_as_in_aws(aws_account):
     iam = aws_account.client("iam")
     for index in range(3):

@@ -5,16 +5,25 @@ covered through both modules in tests/integration."""
 import pytest
 
 from ansible_collections.protonkit.accounts.plugins.module_utils.account import iam_arn
+from ansible_collections.protonkit.accounts.plugins.module_utils.iam import IAMContext
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import account_in_details
-from ansible_collections.protonkit.accounts.plugins.module_utils.iam import delete_role
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import detail_named
+from ansible_collections.protonkit.accounts.plugins.module_utils.iam import NO_LOGIN_PROFILE
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import ensure_attached_policies
+from ansible_collections.protonkit.accounts.plugins.module_utils.iam import ensure_group
+from ansible_collections.protonkit.accounts.plugins.module_utils.iam import ensure_login_profile
+from ansible_collections.protonkit.accounts.plugins.module_utils.iam import ensure_membership
+from ansible_collections.protonkit.accounts.plugins.module_utils.iam import ensure_user
+from ansible_collections.protonkit.accounts.plugins.module_utils.iam import is_virtual_mfa_serial
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import ensure_inline_policies
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import ensure_role
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import ensure_tags
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import identifier_problem
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import policy_arn_problem
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import read_account_details
+from ansible_collections.protonkit.accounts.plugins.module_utils.iam import remove_group
+from ansible_collections.protonkit.accounts.plugins.module_utils.iam import remove_role
+from ansible_collections.protonkit.accounts.plugins.module_utils.iam import remove_user
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import role_path_problem
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import tags_problem
 
@@ -24,15 +33,16 @@ READ_ONLY = "arn:aws:iam::aws:policy/ReadOnlyAccess"
 MINE = f"arn:aws:iam::{ACCOUNT}:policy/team/Mine"
 
 
-class CheckModeModule:
-    check_mode = True
-
-
 class NoAWS:
     """A client that fails the test if anything is called on it."""
 
     def __getattr__(self, name):
         raise AssertionError(f"check mode called IAM: {name}")
+
+
+def check_mode():
+    """The context of a check-mode run: every step must predict without calling IAM."""
+    return IAMContext(client=NoAWS(), check_mode=True, partition="aws", account_id=ACCOUNT)
 
 
 def policy(actions, resource="*"):
@@ -167,29 +177,29 @@ def test_role_path_problem_explains_that_iam_cannot_move_roles():
     (True, True, sorted([ADMIN, MINE])),
 ])
 def test_attached_policies_prediction(purge, changed, after):
-    assert ensure_attached_policies(CheckModeModule(), NoAWS(), "group", "Administrators", [ADMIN, READ_ONLY],
+    assert ensure_attached_policies(check_mode(), "group", "Administrators", [ADMIN, READ_ONLY],
                                     [ADMIN, MINE], purge) == (changed, after)
 
 
 def test_attached_policies_unchanged():
-    assert ensure_attached_policies(CheckModeModule(), NoAWS(), "role", "R", [ADMIN], [ADMIN], True) == (False, [ADMIN])
+    assert ensure_attached_policies(check_mode(), "role", "R", [ADMIN], [ADMIN], True) == (False, [ADMIN])
 
 
 def test_inline_policies_are_compared_as_policies_not_strings():
     current = {"Permissions": policy(["s3:GetObject", "s3:ListBucket"])}
     same_meaning = {"Permissions": policy(["s3:ListBucket", "s3:GetObject"])}
-    assert ensure_inline_policies(CheckModeModule(), NoAWS(), "role", "R", current, same_meaning, True) == \
+    assert ensure_inline_policies(check_mode(), "role", "R", current, same_meaning, True) == \
         (False, current | same_meaning)
     different = {"Permissions": policy(["s3:GetObject"])}
-    assert ensure_inline_policies(CheckModeModule(), NoAWS(), "role", "R", current, different, True) == \
+    assert ensure_inline_policies(check_mode(), "role", "R", current, different, True) == \
         (True, different)
 
 
 def test_inline_policies_purge():
     current = {"Old": policy("s3:*"), "Keep": policy("sqs:*")}
     desired = {"Keep": policy("sqs:*")}
-    assert ensure_inline_policies(CheckModeModule(), NoAWS(), "user", "U", current, desired, False) == (False, current)
-    assert ensure_inline_policies(CheckModeModule(), NoAWS(), "user", "U", current, desired, True) == (True, desired)
+    assert ensure_inline_policies(check_mode(), "user", "U", current, desired, False) == (False, current)
+    assert ensure_inline_policies(check_mode(), "user", "U", current, desired, True) == (True, desired)
 
 
 @pytest.mark.parametrize("desired, purge, changed, after", [
@@ -200,7 +210,7 @@ def test_inline_policies_purge():
     ({}, True, True, {}),
 ])
 def test_tags_prediction(desired, purge, changed, after):
-    assert ensure_tags(CheckModeModule(), NoAWS(), "user", "U", {"a": "1", "b": "2"}, desired, purge) == \
+    assert ensure_tags(check_mode(), "user", "U", {"a": "1", "b": "2"}, desired, purge) == \
         (changed, after)
 
 
@@ -217,8 +227,8 @@ def _desired_role(**changes):
 
 def test_ensure_role_predicts_a_new_role():
     desired = _desired_role()
-    changed, after, created = ensure_role(CheckModeModule(), NoAWS(), None, desired, True, True)
-    assert changed and created
+    changed, after = ensure_role(check_mode(), None, desired, True, True)
+    assert changed
     assert after["arn"] == f"arn:aws:iam::{ACCOUNT}:role/service-role/ProtonServiceRole"
     assert after["id"] is None
     for key in ("path", "description", "tags", "trust_policy", "managed_policy_arns", "inline_policies"):
@@ -228,8 +238,8 @@ def test_ensure_role_predicts_a_new_role():
 def test_ensure_role_predicts_updates_of_an_existing_role():
     current = dict(_desired_role(), id="AROAEXAMPLE", managed_policy_arns=[READ_ONLY], tags={"team": "old"})
     desired = _desired_role(trust_policy=dict(_desired_role()["trust_policy"], Id="changed"))
-    changed, after, created = ensure_role(CheckModeModule(), NoAWS(), current, desired, True, True)
-    assert changed and not created
+    changed, after = ensure_role(check_mode(), current, desired, True, True)
+    assert changed
     assert after["id"] == "AROAEXAMPLE"
     assert after["managed_policy_arns"] == [ADMIN] and after["tags"] == {"team": "platform"}
     assert after["trust_policy"] == desired["trust_policy"]
@@ -237,11 +247,81 @@ def test_ensure_role_predicts_updates_of_an_existing_role():
 
 def test_ensure_role_unchanged():
     current = dict(_desired_role(), id="AROAEXAMPLE")
-    assert ensure_role(CheckModeModule(), NoAWS(), current, _desired_role(), True, True) == (False, current, False)
+    assert ensure_role(check_mode(), current, _desired_role(), True, True) == (False, current)
 
 
 def test_delete_role_in_check_mode_calls_nothing():
-    assert delete_role(CheckModeModule(), NoAWS(), dict(_desired_role(), id="AROAEXAMPLE")) is True
+    assert remove_role(check_mode(), dict(_desired_role(), id="AROAEXAMPLE")) == (True, None)
+
+
+def _group(**changes):
+    group = {"name": "Administrators", "arn": f"arn:aws:iam::{ACCOUNT}:group/Administrators", "id": "AGPAEXAMPLE",
+             "path": "/", "attached_policies": [ADMIN], "members": ["Administrator"], "inline_policies": []}
+    group.update(changes)
+    return group
+
+
+def _user(**changes):
+    user = {"name": "Administrator", "arn": f"arn:aws:iam::{ACCOUNT}:user/Administrator", "id": "AIDAEXAMPLE",
+            "path": "/", "tags": {"team": "platform"}, "groups": []}
+    user.update(changes)
+    return user
+
+
+def test_ensure_group_predicts_a_new_group_and_a_move():
+    assert ensure_group(check_mode(), None, "Administrators", "/admins/") == (True, {
+        "name": "Administrators", "arn": f"arn:aws:iam::{ACCOUNT}:group/admins/Administrators", "id": None,
+        "path": "/admins/", "attached_policies": [], "members": [], "inline_policies": None})
+    changed, moved = ensure_group(check_mode(), _group(), "Administrators", "/admins/")
+    assert changed and moved["arn"] == f"arn:aws:iam::{ACCOUNT}:group/admins/Administrators"
+    assert ensure_group(check_mode(), _group(), "Administrators", "/") == (False, _group())
+
+
+def test_ensure_user_predicts_a_new_user_and_its_tags():
+    changed, user = ensure_user(check_mode(), None, "Administrator", "/", {"team": "platform"}, True)
+    assert changed and user == dict(_user(), id=None)
+    changed, user = ensure_user(check_mode(), _user(), "Administrator", "/", {"team": "security"}, True)
+    assert changed and user["tags"] == {"team": "security"}
+    assert ensure_user(check_mode(), _user(), "Administrator", "/", {"team": "platform"}, True) == (False, _user())
+
+
+def test_ensure_membership_prediction():
+    assert ensure_membership(check_mode(), _group(), _user()) == (True, _user(groups=["Administrators"]))
+    assert ensure_membership(check_mode(), _group(), _user(groups=["Administrators"])) == (
+        False, _user(groups=["Administrators"]))
+
+
+@pytest.mark.parametrize("current, console_access, password, reset, changed, after", [
+    (NO_LOGIN_PROFILE, True, "secret", True, True, {"exists": True, "password_reset_required": True}),
+    ({"exists": True, "password_reset_required": False}, True, None, True, False,
+     {"exists": True, "password_reset_required": False}),  # never raised again without a new password
+    ({"exists": True, "password_reset_required": True}, True, None, False, True,
+     {"exists": True, "password_reset_required": False}),  # only lifted
+    ({"exists": True, "password_reset_required": True}, False, None, True, True, NO_LOGIN_PROFILE),
+    (NO_LOGIN_PROFILE, False, None, True, False, NO_LOGIN_PROFILE),
+])
+def test_ensure_login_profile_prediction(current, console_access, password, reset, changed, after):
+    assert ensure_login_profile(check_mode(), current, "Administrator", console_access, password, reset) == (
+        changed, after)
+
+
+def test_removals_in_check_mode_call_nothing():
+    assert remove_user(check_mode(), _user()) == (True, None)
+    assert remove_user(check_mode(), None) == (False, None)
+    assert remove_group(check_mode(), _group(), "Administrator", [ADMIN], False) == (True, None)
+    changed, kept = remove_group(check_mode(), _group(members=["Administrator", "colleague"]), "Administrator",
+                                 [ADMIN], False)
+    assert changed and kept["attached_policies"] == [] and "colleague" in kept["kept_reason"]
+
+
+@pytest.mark.parametrize("serial, virtual", [
+    (f"arn:aws:iam::{ACCOUNT}:mfa/Administrator", True),
+    (f"arn:aws-us-gov:iam::{ACCOUNT}:mfa/people/Administrator", True),
+    (f"arn:aws:iam::{ACCOUNT}:u2f/user/Administrator/key-ABC", False),
+    ("GAHT12345678", False),
+])
+def test_virtual_mfa_devices_are_told_by_their_serial(serial, virtual):
+    assert is_virtual_mfa_serial(serial) is virtual
 
 
 # --- reading the account in one call ------------------------------------------------------------------------------
@@ -263,14 +343,14 @@ GOV_ROLE = {"RoleName": "OrganizationAccountAccessRole", "Path": "/",
 
 def test_account_details_are_one_page_keyed_by_name_in_any_case():
     client = DetailsAnswer({"RoleDetailList": [GOV_ROLE], "IsTruncated": False})
-    details = read_account_details(client, ["Role"])
+    details = read_account_details(client, ["role"])
     assert client.calls == [{"aws_retry": True, "Filter": ["Role"], "MaxItems": 100}]
-    assert detail_named(details, "roles", "organizationaccountaccessrole") is GOV_ROLE
-    assert detail_named(details, "roles", "AWSProtonServiceRole") is None
+    assert detail_named(details, "role", "organizationaccountaccessrole") is GOV_ROLE
+    assert detail_named(details, "role", "AWSProtonServiceRole") is None
     # The account and its partition, from the role's ARN: no STS call needed.
     assert account_in_details(details) == {"account_id": ACCOUNT, "partition": "aws-us-gov"}
 
 
 def test_no_entity_names_no_account():
-    assert account_in_details(read_account_details(DetailsAnswer({"RoleDetailList": []}), ["Role"])) is None
+    assert account_in_details(read_account_details(DetailsAnswer({"RoleDetailList": []}), ["role"])) is None
     assert account_in_details(None) is None

@@ -4,6 +4,7 @@ Applied once, when the server is built (``apply()`` is idempotent). Each fix is 
 """
 
 import json
+import secrets
 from datetime import datetime
 from functools import lru_cache
 
@@ -11,8 +12,12 @@ from botocore.session import get_session
 from moto import settings as moto_settings
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.core.responses import ActionResult
+from moto.core.responses import EmptyResult
+from moto.core.utils import utcnow
 from moto.iam import models as iam_models
 from moto.iam.aws_managed_policies import aws_managed_policies_data
+from moto.iam.exceptions import DeleteConflictException
+from moto.iam.exceptions import NotFoundException
 from moto.iam.models import AWSManagedPolicy, IAMBackend
 from moto.iam.responses import IamResponse
 from moto.organizations.exceptions import InvalidInputException
@@ -63,6 +68,78 @@ def _organizations_call_action_checking_max_results(self):
             headers["status"] = status
             return status, headers, body
     return _original_organizations_call_action(self)
+
+
+# --- what IAM requires gone before DeleteUser ---------------------------------------------------------------------
+# moto deletes a user that still has a console password, access keys, certificates, SSH keys, MFA devices or group
+# memberships (it checks only policies), and has no service-specific credentials at all. AWS refuses DeleteUser with
+# DeleteConflict until each is gone, so a teardown that forgets one works here and fails in AWS: modelled here.
+def _service_specific_credentials(backend):
+    # Kept on the IAM backend (per account and partition), so moto's reset empties it with everything else.
+    if not hasattr(backend, "protonkit_service_specific_credentials"):
+        backend.protonkit_service_specific_credentials = {}
+    return backend.protonkit_service_specific_credentials
+
+
+def _create_service_specific_credential(self):
+    user = self.backend.get_user(self._get_param("UserName"))  # NoSuchEntity as in AWS
+    service = self._get_param("ServiceName")
+    credentials = _service_specific_credentials(self.backend).setdefault(user.name, [])
+    credential_id = "ACCA" + secrets.token_hex(8).upper()
+    credential = {"CreateDate": utcnow(), "ServiceName": service,
+                  "ServiceUserName": f"{user.name}-at-{self.backend.account_id}",
+                  "ServicePassword": secrets.token_urlsafe(30),
+                  "ServiceSpecificCredentialId": credential_id, "UserName": user.name, "Status": "Active"}
+    credentials.append(credential)
+    return ActionResult({"ServiceSpecificCredential": credential})
+
+
+def _list_service_specific_credentials(self):
+    user = self.backend.get_user(self._get_param("UserName"))
+    service = self._get_param("ServiceName")
+    listed = [{key: value for key, value in credential.items() if key != "ServicePassword"}
+              for credential in _service_specific_credentials(self.backend).get(user.name, [])
+              if service is None or credential["ServiceName"] == service]
+    return ActionResult({"ServiceSpecificCredentials": listed})
+
+
+def _delete_service_specific_credential(self):
+    user = self.backend.get_user(self._get_param("UserName"))
+    credential_id = self._get_param("ServiceSpecificCredentialId")
+    credentials = _service_specific_credentials(self.backend).get(user.name, [])
+    kept = [credential for credential in credentials if credential["ServiceSpecificCredentialId"] != credential_id]
+    if len(kept) == len(credentials):
+        raise NotFoundException(f"No such credential {credential_id} exists for user {user.name}.")
+    _service_specific_credentials(self.backend)[user.name] = kept
+    return EmptyResult()
+
+
+def _delete_user_refusing_what_iam_refuses(self, user_name):
+    user = self.get_user(user_name)
+    leftovers = [
+        (user.password is not None, "login profile"),
+        (user.access_keys, "access keys"),
+        (user.signing_certificates, "signing certificates"),
+        (user.ssh_public_keys, "SSH public keys"),
+        (_service_specific_credentials(self).get(user.name), "service specific credentials"),
+        (user.mfa_devices, "MFA devices"),
+    ]
+    for present, what in leftovers:
+        if present:
+            raise DeleteConflictException(f"Cannot delete entity, must delete {what} first.")
+    if any(user in group.users for group in self.groups.values()):
+        raise DeleteConflictException("Cannot delete entity, must remove user from all groups first.")
+    _original_delete_user(self, user_name)
+    _service_specific_credentials(self).pop(user.name, None)
+
+
+def _delete_virtual_mfa_device_only_when_unassigned(self, serial_number):
+    # AWS refuses to delete a virtual MFA device that is still assigned to a user (deactivate it first); moto
+    # deletes it and leaves the user holding it.
+    device = self.virtual_mfa_devices.get(serial_number)
+    if device is not None and device.user is not None:
+        raise DeleteConflictException("MFA Device is still in use.")
+    _original_delete_virtual_mfa_device(self, serial_number)
 
 
 # The order in which GetAccountAuthorizationDetails pages through an account: one sequence across the lists.
@@ -127,6 +204,8 @@ _original_create_login_profile = IamResponse.create_login_profile
 _original_get_account_authorization_details = IamResponse.get_account_authorization_details
 _original_update_login_profile = IAMBackend.update_login_profile
 _original_organizations_call_action = OrganizationsResponse.call_action
+_original_delete_user = IAMBackend.delete_user
+_original_delete_virtual_mfa_device = IAMBackend.delete_virtual_mfa_device
 
 
 def apply():
@@ -136,3 +215,8 @@ def apply():
     IamResponse.get_account_authorization_details = _get_account_authorization_details_in_pages
     IAMBackend.update_login_profile = _update_login_profile_keeping_omitted_fields
     OrganizationsResponse.call_action = _organizations_call_action_checking_max_results
+    IAMBackend.delete_user = _delete_user_refusing_what_iam_refuses
+    IAMBackend.delete_virtual_mfa_device = _delete_virtual_mfa_device_only_when_unassigned
+    IamResponse.create_service_specific_credential = _create_service_specific_credential
+    IamResponse.list_service_specific_credentials = _list_service_specific_credentials
+    IamResponse.delete_service_specific_credential = _delete_service_specific_credential
