@@ -26,7 +26,8 @@ help:
 	@echo "make demo             - start the local AWS, bootstrap a small organization, show the result"
 	@echo "make test             - the whole test suite (what CI runs): every suite below, each timed"
 	@echo "make benchmark        - protonkit.accounts vs amazon.aws and the boto3 floor, written to docs/performance.md"
-	@echo "make setup            - build .venv (Python 3.12+) and the collection link tree (no-op when up to date)"
+	@echo "make setup            - build .venv (Python 3.12+, with tools/localaws installed) and the collection link tree"
+	@echo "make link             - only the link tree that makes the checkout protonkit.accounts (part of setup)"
 	@echo "make lock             - re-pin requirements/constraints.txt from requirements/dev.in"
 	@echo "make test-unit        - unit tests (tests/unit)"
 	@echo "make test-localaws    - the local AWS's own tests (tests/localaws)"
@@ -45,12 +46,15 @@ setup: $(STAMP) link
 
 # The venv runs on Python 3.12 or newer (ansible-core 2.21 needs it), found by tools/find_python.sh: PYTHON=...
 # overrides. Rebuilt only when a requirements file changes (from scratch when the venv's Python is too old).
-$(STAMP): requirements/constraints.txt requirements/dev.in requirements/runtime.txt
+$(STAMP): requirements/constraints.txt requirements/dev.in requirements/runtime.txt tools/localaws/pyproject.toml
 	if ! $(BIN)/python -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
 	    rm -rf $(VENV); python=$$(tools/find_python.sh 3.12+); echo "make setup: $$python"; $$python -m venv $(VENV); \
 	fi
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-compile \
 	    -r requirements/dev.in -c requirements/constraints.txt
+	# The local AWS (tools/localaws), importable as `localaws` from anywhere in the venv; editable: the code stays there.
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-compile --no-deps --no-build-isolation \
+	    -e tools/localaws
 	# Byte-compiled on every core at once, and not the ~15,000 files of the collections the ansible package bundles
 	# that nothing here imports (only amazon.aws and ansible.posix are): set-up took a fifth longer otherwise.
 	$(BIN)/python -m compileall -q -j 0 -x '/ansible_collections/(?!amazon/aws/|ansible/posix/)' \

@@ -36,9 +36,8 @@ import boto3
 import yaml
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "tools"))
 
-from localaws.client import LocalAWSClient  # noqa: E402
+from localaws.client import LocalAWSClient
 
 WORK = REPO / ".build" / "benchmarks"
 REGION = "us-east-1"  # the controller's region (STS), and the default of --regions

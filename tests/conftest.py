@@ -141,7 +141,7 @@ def pytest_terminal_summary(terminalreporter, config):
     costs = [(seconds, nodeid) for seconds, nodeid in costs if seconds >= 0.1]
     if not top or not costs:
         return
-    terminalreporter.write_sep("-", f"CPU seconds of the processes each test started: {sum(c for c, _ in costs):.0f} "
+    terminalreporter.write_sep("-", f"CPU seconds of the processes each test started: {sum(seconds for seconds, _nodeid in costs):.0f} "
                                     f"in all, the {min(top, len(costs))} costliest")
     for seconds, nodeid in costs[:top]:
         terminalreporter.write_line(f"{seconds:8.1f}  {nodeid}")

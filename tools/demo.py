@@ -14,10 +14,9 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "tools"))
 
-from localaws.client import LocalAWSClient  # noqa: E402  (tools/ is put on the path just above)
-from sample_org import MANAGEMENT_CREDENTIALS, REGION, create_sample_organization  # noqa: E402
+from localaws.client import LocalAWSClient
+from localaws.sample_org import MANAGEMENT_CREDENTIALS, REGION, create_sample_organization
 
 WORK = REPO / ".build" / "demo"
 INVENTORY = """\

@@ -6,7 +6,6 @@ import subprocess
 import sys
 import time
 import urllib.request
-from pathlib import Path
 
 import boto3
 import botocore.config
@@ -473,8 +472,7 @@ def test_iam_policies_can_be_enforced():
 
 
 def test_command_line_start_status_stop(tmp_path):
-    tools = Path(__file__).resolve().parents[2] / "tools"
-    env = dict(os.environ, PYTHONPATH=str(tools))
+    env = dict(os.environ)
 
     def localaws(*args):
         return subprocess.run([sys.executable, "-m", "localaws", *args, "--state-dir", str(tmp_path)],

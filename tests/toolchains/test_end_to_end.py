@@ -18,7 +18,7 @@ import boto3
 import pytest
 
 from localaws.client import LocalAWSClient
-from sample_org import MANAGEMENT_CREDENTIALS, REGION, create_sample_organization
+from localaws.sample_org import MANAGEMENT_CREDENTIALS, REGION, create_sample_organization
 
 REPO = Path(__file__).resolve().parents[2]
 COLLECTIONS = REPO / ".build" / "collections"

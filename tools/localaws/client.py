@@ -10,7 +10,6 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-TOOLS = Path(__file__).resolve().parents[1]
 START_TIMEOUT_SECONDS = 60
 
 
@@ -114,7 +113,7 @@ class LocalAWSClient:
         for name, value in settings.items():
             if value is not None:
                 command += [f"--{name.replace('_', '-')}", str(value)]
-        env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(TOOLS), os.environ.get("PYTHONPATH")])))
+        env = dict(os.environ)
         if state_dir and not log_path:
             log_path = Path(state_dir) / "server.log"
         log = subprocess.DEVNULL

@@ -9,11 +9,8 @@ import json
 import sys
 from pathlib import Path
 
-TOOLS = Path(__file__).resolve().parents[3] / "tools"
-sys.path.insert(0, str(TOOLS))
-
-from localaws.client import LocalAWSClient  # noqa: E402
-from sample_org import create_sample_organization  # noqa: E402
+from localaws.client import LocalAWSClient
+from localaws.sample_org import create_sample_organization
 
 
 def main(command, url, argument=None):

@@ -1,6 +1,6 @@
 """A small AWS Organization on the local AWS, for the demo and the Molecule scenarios.
 
-    python tools/sample_org.py http://127.0.0.1:PORT     # prints the accounts as JSON
+    python -m localaws.sample_org http://127.0.0.1:PORT     # prints the accounts as JSON
 
 The management account is the local AWS's default account (credentials below); two OUs, three member accounts.
 """
