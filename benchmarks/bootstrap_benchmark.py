@@ -37,6 +37,7 @@ import yaml
 
 REPO = Path(__file__).resolve().parents[1]
 
+from localaws.accounts import enter_account
 from localaws.client import LocalAWSClient
 
 WORK = REPO / ".build" / "benchmarks"
@@ -274,7 +275,7 @@ def new_accounts(local_aws, count):
         "Effect": "Allow", "Action": "sts:AssumeRole",
         "Principal": {"AWS": f"arn:aws:iam::{management.get_caller_identity()['Account']}:root"}}]})
     for account in accounts:
-        iam = account_clients(local_aws, account, services=("iam",), sts=management)["iam"]
+        iam = account_clients(local_aws, account, services=("iam",))["iam"]
         iam.create_role(RoleName="OrganizationAccountAccessRole", AssumeRolePolicyDocument=trust)
         iam.attach_role_policy(RoleName="OrganizationAccountAccessRole",
                                PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess")
@@ -301,13 +302,10 @@ def inventory_accounts(inventory):
     return [host["aws_account_id"] for host in yaml.safe_load(inventory.read_text())["all"]["hosts"].values()]
 
 
-def account_clients(local_aws, account, services=("iam", "secretsmanager"), regions=(), sts=None):
+def account_clients(local_aws, account, services=("iam", "secretsmanager"), regions=()):
     """Clients in the account (``services`` in the controller's region, Proton in each of ``regions``)."""
-    sts = sts or boto3.client("sts", region_name=REGION, endpoint_url=local_aws.url, **MANAGEMENT_CREDENTIALS)
-    credentials = sts.assume_role(RoleArn=f"arn:aws:iam::{account}:role/OrganizationAccountAccessRole",
-                                  RoleSessionName="benchmark-check")["Credentials"]
-    keys = {"aws_access_key_id": credentials["AccessKeyId"], "aws_secret_access_key": credentials["SecretAccessKey"],
-            "aws_session_token": credentials["SessionToken"]}
+    keys = enter_account(local_aws.url, account, region=REGION, session_name="benchmark-check",
+                         caller=MANAGEMENT_CREDENTIALS)
     clients = {service: boto3.client(service, region_name=REGION, endpoint_url=local_aws.url, **keys)
                for service in services}
     clients.update({f"proton {region}": boto3.client("proton", region_name=region, endpoint_url=local_aws.url, **keys)

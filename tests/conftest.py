@@ -12,6 +12,7 @@ from pathlib import Path
 import boto3
 import pytest
 
+from localaws.accounts import enter_account, environment
 from localaws.client import LocalAWSClient
 
 BUILD = Path(__file__).resolve().parents[1] / ".build"
@@ -45,24 +46,10 @@ class Account:
     def __init__(self, local_aws, account_id):
         self.local_aws = local_aws
         self.account_id = account_id
-        sts = boto3.client("sts", region_name=REGION, endpoint_url=local_aws.url, **BOOTSTRAP_CREDENTIALS)
-        credentials = sts.assume_role(
-            RoleArn=f"arn:aws:iam::{account_id}:role/OrganizationAccountAccessRole", RoleSessionName="protonkit-tests"
-        )["Credentials"]
-        self.credentials = {
-            "aws_access_key_id": credentials["AccessKeyId"],
-            "aws_secret_access_key": credentials["SecretAccessKey"],
-            "aws_session_token": credentials["SessionToken"],
-        }
+        self.credentials = enter_account(local_aws.url, account_id, region=REGION, session_name="protonkit-tests",
+                                         caller=BOOTSTRAP_CREDENTIALS)
         # What botocore (and so every amazon.aws module) reads from the environment.
-        self.env = {
-            "AWS_ACCESS_KEY_ID": credentials["AccessKeyId"],
-            "AWS_SECRET_ACCESS_KEY": credentials["SecretAccessKey"],
-            "AWS_SESSION_TOKEN": credentials["SessionToken"],
-            "AWS_REGION": REGION,
-            "AWS_DEFAULT_REGION": REGION,
-            "AWS_ENDPOINT_URL": local_aws.url,
-        }
+        self.env = environment(self.credentials, local_aws.url, REGION)
 
     def client(self, service, region=None, **kwargs):
         """A boto3 client acting as this account (``kwargs`` go to boto3.client, e.g. ``config``)."""

@@ -18,6 +18,7 @@ import boto3
 import pytest
 
 from localaws.client import LocalAWSClient
+from localaws.accounts import enter_account
 from localaws.sample_org import MANAGEMENT_CREDENTIALS, REGION, create_sample_organization
 
 REPO = Path(__file__).resolve().parents[2]
@@ -64,13 +65,8 @@ class Toolchain:
 
 def what_is_left(local_aws, account_id):
     """The account's users, groups and roles other than the one the organization made for us to enter with."""
-    sts = boto3.client("sts", region_name=REGION, endpoint_url=local_aws.url, **MANAGEMENT_CREDENTIALS)
-    credentials = sts.assume_role(RoleArn=f"arn:aws:iam::{account_id}:role/OrganizationAccountAccessRole",
-                                  RoleSessionName="protonkit-tests")["Credentials"]
-    iam = boto3.client("iam", region_name=REGION, endpoint_url=local_aws.url,
-                       aws_access_key_id=credentials["AccessKeyId"],
-                       aws_secret_access_key=credentials["SecretAccessKey"],
-                       aws_session_token=credentials["SessionToken"])
+    iam = boto3.client("iam", region_name=REGION, endpoint_url=local_aws.url, **enter_account(
+        local_aws.url, account_id, region=REGION, session_name="protonkit-tests", caller=MANAGEMENT_CREDENTIALS))
     return ([user["UserName"] for user in iam.list_users()["Users"]],
             [group["GroupName"] for group in iam.list_groups()["Groups"]],
             [role["RoleName"] for role in iam.list_roles()["Roles"]

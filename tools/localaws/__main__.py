@@ -42,20 +42,11 @@ def _error_rule(text):
 
 def _print_env(client, account_id, region):
     """Shell exports that point botocore (boto3, Ansible's amazon.aws) at the local AWS, as ``account_id``."""
-    credentials = {"AWS_ACCESS_KEY_ID": "AKIALOCALAWS00000000", "AWS_SECRET_ACCESS_KEY": "localaws"}
-    if account_id:
-        import boto3
+    from .accounts import DEFAULT_CALLER, enter_account, environment  # boto3: only for this command
 
-        sts = boto3.client("sts", region_name=region, endpoint_url=client.url,
-                           aws_access_key_id=credentials["AWS_ACCESS_KEY_ID"],
-                           aws_secret_access_key=credentials["AWS_SECRET_ACCESS_KEY"])
-        assumed = sts.assume_role(RoleArn=f"arn:aws:iam::{account_id}:role/OrganizationAccountAccessRole",
-                                  RoleSessionName="localaws-env")["Credentials"]
-        credentials = {"AWS_ACCESS_KEY_ID": assumed["AccessKeyId"],
-                       "AWS_SECRET_ACCESS_KEY": assumed["SecretAccessKey"],
-                       "AWS_SESSION_TOKEN": assumed["SessionToken"]}
-    variables = dict(credentials, AWS_REGION=region, AWS_DEFAULT_REGION=region, AWS_ENDPOINT_URL=client.url)
-    for name, value in variables.items():
+    credentials = enter_account(client.url, account_id, region=region, session_name="localaws-env") if account_id \
+        else DEFAULT_CALLER
+    for name, value in environment(credentials, client.url, region).items():
         print(f"export {name}={shlex.quote(value)}")
 
 
