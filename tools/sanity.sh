@@ -73,24 +73,36 @@ copy_dependencies() {
 }
 
 prepare_home() {
-    local user_pip_conf="${XDG_CONFIG_HOME:-${HOME}/.config}/pip/pip.conf"
-    # Keep the user's pip configuration (index URLs, certificates) although HOME changes.
-    if [[ -z "${PIP_CONFIG_FILE:-}" && -f "${user_pip_conf}" ]]; then
-        export PIP_CONFIG_FILE="${user_pip_conf}"
-    fi
-    # The downloads are shared by every core's HOME (pip's cache is safe to use from several processes).
-    export PIP_CACHE_DIR="${PIP_CACHE_DIR:-${ROOT}/.build/sanity/pip-cache}"
-    # ansible-test builds a venv per test and core: pip byte-compiling every file it installs there cost a good part
-    # of the suite's CPU, for files that are mostly never imported (PIP_COMPILE=0 is pip's --no-compile).
-    export PIP_COMPILE=0
-    export HOME="${ROOT}/.build/sanity/home${CORE:+-${CORE}}"
+    local shared="${ROOT}/.build/sanity"
+    export HOME="${shared}/home${CORE:+-${CORE}}"
     local cache="${HOME}/.ansible/test/cache"
-    mkdir -p "${cache}"
+    mkdir -p "${cache}" "${shared}/pip-wheels" "${HOME}/.config/pip"
+    # ansible-test runs pip with none of our environment but HOME, so pip's settings go into HOME's pip.conf: the
+    # user's own (index URLs, certificates), a download cache shared by every core's HOME (pip's cache is safe to use
+    # from several processes), and no byte-compiling of what pip installs into the ~40 venvs of a run (mostly never
+    # imported; it cost a good part of the suite's CPU).
+    "${ROOT}/.venv/bin/python" - "${PIP_CONFIG_FILE:-${XDG_CONFIG_HOME:-${REAL_HOME}/.config}/pip/pip.conf}" \
+        "${HOME}/.config/pip/pip.conf" "${shared}/pip-cache" <<'EOF'
+import configparser
+import sys
+
+user_conf, sanity_conf, cache_dir = sys.argv[1:]
+config = configparser.RawConfigParser()
+config.read(user_conf)
+for section, key, value in (("global", "cache-dir", cache_dir), ("install", "no-compile", "true")):
+    if not config.has_section(section):
+        config.add_section(section)
+    config.set(section, key, value)
+with open(sanity_conf, "w", encoding="utf-8") as out:
+    config.write(out)
+EOF
     local pip_version
     pip_version="$("${BIN}/python" -c 'from ansible_test._internal.python_requirements import get_venv_packages
 from ansible_test._internal.host_configs import NativePythonConfig
 print(get_venv_packages(NativePythonConfig(version="'"${PYTHON_VERSION}"'", path=""))["pip"])')"
     cp "${ROOT}/tools/sanity/get_pip.py" "${cache}/get_pip_${pip_version//./_}.py"
+    # tools/sanity/get_pip.py unpacks pip into each venv from one wheel, fetched once for every core.
+    ln -sfn "${shared}/pip-wheels" "${cache}/pip-wheels"
 }
 
 tests=()
@@ -104,6 +116,7 @@ if [[ -n "${CORE}" ]]; then
         tests+=(--test "${test}")
     done
 fi
+REAL_HOME="${HOME}"
 PYTHON_VERSION="${SANITY_PYTHON:-$("${BIN}/python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')}"
 copy_collection
 copy_dependencies

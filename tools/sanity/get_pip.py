@@ -2,24 +2,86 @@
 
 ansible-test downloads get-pip.py from ci-files.testing.ansible.com, which this toolchain cannot reach (only PyPI
 is). tools/sanity.sh places this file where ansible-test caches that download. It takes get-pip.py's command line
-(pip options, package requirements such as ``pip==24.2``, ``--no-setuptools``, ``--no-wheel``), seeds pip from
-the interpreter's bundled ensurepip wheel, then lets that pip install the requested packages from the configured
-index.
+(pip options, package requirements such as ``pip==24.2``, ``--no-setuptools``, ``--no-wheel``).
+
+ansible-test builds one venv per sanity test and core (about forty in ``make test``). Seeding pip with ensurepip and
+then upgrading it cost about ten seconds of CPU per venv. When only an exact ``pip==X`` is asked for, its wheel is
+fetched once into the ``pip-wheels`` folder beside this file (tools/sanity.sh links it to one folder for every core;
+ansible-test passes no environment of ours) and unpacked into the venv: pip is pure Python, so unpacking its wheel
+is all an install does, and its RECORD lets ansible-test uninstall it again. Anything
+else takes the general path: seed pip from the interpreter's bundled ensurepip wheel, then let that pip install the
+requested packages from the configured index.
 """
 
+import fcntl
+import glob
+import os
+import re
 import subprocess
 import sys
+import sysconfig
+import zipfile
 
 GET_PIP_ONLY_FLAGS = {"--no-setuptools", "--no-wheel"}
+QUIET_FLAGS = {"--disable-pip-version-check", "--quiet", "-q"}
+EXACT_PIP = re.compile(r"^pip==(\d+(?:\.\d+)*)$")
 
 
-def main(argv):
+def bundled_pip_wheel():
+    import ensurepip  # pylint: disable=import-outside-toplevel
+
+    wheels = glob.glob(os.path.join(os.path.dirname(ensurepip.__file__), "_bundled", "pip-*.whl"))
+    return wheels[0] if wheels else None
+
+
+def cached_pip_wheel(version, wheels_dir):
+    """The wheel of pip ``version`` in ``wheels_dir``, downloaded first if no core has yet."""
+    wheel = os.path.join(wheels_dir, "pip-%s-py3-none-any.whl" % version)
+    os.makedirs(wheels_dir, exist_ok=True)
+    with open(os.path.join(wheels_dir, ".lock"), "w", encoding="utf-8") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not os.path.exists(wheel):
+            seed = bundled_pip_wheel()
+            if seed is None:
+                return None
+            # pip runs from its own wheel (that is how ensurepip bootstraps it).
+            subprocess.check_call([sys.executable, os.path.join(seed, "pip"), "download", "--quiet",
+                                   "--disable-pip-version-check", "--no-deps", "--only-binary", ":all:",
+                                   "--dest", wheels_dir, "pip==%s" % version])
+    return wheel if os.path.exists(wheel) else None
+
+
+def unpack_into_venv(wheel):
+    with zipfile.ZipFile(wheel) as archive:
+        archive.extractall(sysconfig.get_paths()["purelib"])
+
+
+def fast_path(argv):
+    """Install an exact pip from the shared wheel cache; False when the request is not just that."""
+    wheels_dir = os.path.join(os.path.dirname(os.path.abspath(__file__)), "pip-wheels")
+    wanted = [arg for arg in argv if arg not in GET_PIP_ONLY_FLAGS | QUIET_FLAGS]
+    match = EXACT_PIP.match(wanted[0]) if len(wanted) == 1 else None
+    if not (os.path.isdir(wheels_dir) and match):
+        return False
+    wheel = cached_pip_wheel(match.group(1), wheels_dir)
+    if wheel is None:
+        return False
+    unpack_into_venv(wheel)
+    return True
+
+
+def general_path(argv):
     pip_args = [arg for arg in argv if arg not in GET_PIP_ONLY_FLAGS]
     subprocess.check_call([sys.executable, "-m", "ensurepip", "--default-pip"])
     subprocess.check_call([sys.executable, "-m", "pip", "install", *pip_args])
     if "--no-setuptools" in argv:
         # ensurepip also seeds setuptools on older Pythons; get-pip.py would not have installed it.
         subprocess.call([sys.executable, "-m", "pip", "uninstall", "--yes", "--quiet", "setuptools"])
+
+
+def main(argv):
+    if not fast_path(argv):
+        general_path(argv)
 
 
 if __name__ == "__main__":
