@@ -69,7 +69,7 @@ def report_table(records, check_mode=False):
 def _error_of(failure, failed_task):
     """What went wrong, as the report shows it: task, AWS error code (when AWS said one), message."""
     failure = failure or {}
-    # A loop (one module run per region) fails as a whole: the first failed item says why.
+    # A loop of module runs fails as a whole: the first failed item says why.
     failed_items = [item for item in failure.get("results", []) if isinstance(item, dict) and item.get("failed")]
     if failed_items:
         failure = failed_items[0]
@@ -104,7 +104,8 @@ def account_record(identity, results=None, failure=None, failed_task=None, iam_a
     """One account's line in the run report, built from the module results of account_bootstrap.
 
     ``results`` may carry ``iam_admin``, ``proton_roles`` and ``removing`` together (as the role passes them).
-    ``proton_roles`` is the registered result of the per-region loop (``results`` holds one module result each).
+    ``proton_roles`` is the registered result of proton_account_roles (its ``regions`` has one entry per region), or
+    of a loop over it (``results`` holds one module result each).
     ``removing`` (a teardown) reports a change as ``removed``. Never copies a password: only where a generated one
     was delivered.
     """
@@ -113,8 +114,10 @@ def account_record(identity, results=None, failure=None, failed_task=None, iam_a
     proton_roles = results.get("proton_roles", proton_roles)
     removing = bool(results.get("removing", removing))
     record = dict(identity or {})
-    region_results = [r for r in (proton_roles or {}).get("results", []) if _ran(r)]
-    module_results = [r for r in [iam_admin] + region_results if _ran(r)]
+    proton_results = [r for r in (proton_roles or {}).get("results", [proton_roles]) if _ran(r)]
+    module_results = [r for r in [iam_admin] + proton_results if _ran(r)]
+    # One entry per region: a module run's own list (regions in one run), or the run itself (one region a run).
+    region_results = [region for r in proton_results for region in r.get("regions") or [r]]
 
     removed_user = [item.get("name") for item in (iam_admin or {}).get("removed") or [] if item.get("kind") == "user"]
     # A teardown that removed the user says so, by name: the module's "user after the run" is empty then.
@@ -125,7 +128,7 @@ def account_record(identity, results=None, failure=None, failed_task=None, iam_a
         where for where in ((iam_admin or {}).get("password_secret_arn"), (iam_admin or {}).get("password_file")) if where
     ]
     role_names = []
-    for result in region_results:
+    for result in proton_results:
         names = [role.get("name") for role in (result.get("roles") or {}).values() if role]
         for name in names + list(result.get("removed_roles") or []):
             if name and name not in role_names:

@@ -30,9 +30,10 @@ def warn(message):
     record_warning(message)
 
 
-def get_caller_account(module):
-    """One sts:GetCallerIdentity: ``dict(account_id, partition, arn, is_root)`` of the credentials in use."""
-    sts = module.client("sts", retry_decorator=AWSRetry.jittered_backoff())
+def get_caller_account(module, region=None):
+    """One sts:GetCallerIdentity: ``dict(account_id, partition, arn, is_root)`` of the credentials in use.
+    ``region``: where the call goes when the module has none of its own."""
+    sts = module.client("sts", retry_decorator=AWSRetry.jittered_backoff(), **({"region": region} if region else {}))
     try:
         identity = sts.get_caller_identity(aws_retry=True)
     except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:

@@ -127,8 +127,9 @@ _API = {
 }
 
 
-def iam_client(module):
-    return module.client("iam", retry_decorator=IAM_RETRY)
+def iam_client(module, region=None):
+    """``region``: where the calls go when the module has none of its own (IAM is global)."""
+    return module.client("iam", retry_decorator=IAM_RETRY, **({"region": region} if region else {}))
 
 
 @dataclass(frozen=True)

@@ -211,11 +211,28 @@ def proton_model_available():
     return "proton" in boto3.session.Session().get_available_services()
 
 
-def region_problem(module):
-    """A missing region, known before any call (None when there is one)."""
-    if not module.region:
-        return ("region: AWS Proton account settings are regional; set region (playbook variable proton_regions, "
-                "or AWS_REGION)")
+REGION_NAME = re.compile(r"^[a-z]{2}(-[a-z]+)+-[0-9]+$")
+
+
+def settings_regions(regions, region):
+    """The regions whose account settings a run manages: ``regions`` in order, each once, else ``region`` alone."""
+    if regions:
+        return list(dict.fromkeys(regions))
+    return [region] if region else []
+
+
+def regions_problem(regions, region):
+    """What is wrong with the regions, known before any call (None when nothing is)."""
+    if regions is None:
+        if not region:
+            return ("region: AWS Proton account settings are regional; set region or regions (playbook variable "
+                    "proton_regions, or AWS_REGION)")
+        return None
+    if not regions:
+        return "regions: give at least one region, or omit regions to manage the settings of region alone"
+    for name in regions:
+        if not REGION_NAME.match(name or ""):
+            return f"regions: {name!r} is not a region name; use names like us-east-1"
     return None
 
 
@@ -248,7 +265,7 @@ def proton_client(module, region):
     missing = endpoint_missing(module, region)
     if missing is not None:
         raise missing
-    return module.client("proton", retry_decorator=AWSRetry.jittered_backoff(
+    return module.client("proton", region=region, retry_decorator=AWSRetry.jittered_backoff(
         catch_extra_error_codes=["InternalServerException", "ThrottlingException"]))
 
 

@@ -9,8 +9,8 @@ short_description: AWS Proton service roles and Proton account settings of an AW
 version_added: 0.1.0
 description:
   - Creates the AWS Proton service role (which Proton uses to provision environments) and pipeline service role,
-    trusted by C(proton.amazonaws.com), and registers them in the Proton account settings of one region
-    (console - Settings, Account roles), idempotently.
+    trusted by C(proton.amazonaws.com), and registers them in the Proton account settings of one region or of
+    several (O(regions)), idempotently (console - Settings, Account roles).
   - Optionally creates a CodeBuild provisioning role and registers it as the pipeline CodeBuild role.
   - With O(state=absent) it is the clean-up. It clears the account settings that point at these roles and deletes
     the roles, also when Proton no longer answers.
@@ -19,6 +19,17 @@ description:
 author:
   - protonkit maintainers (@protonkit)
 options:
+  regions:
+    description:
+      - The regions whose Proton account settings point at the roles, in one run. The roles are global, read and
+        reconciled once; the settings are read, changed and reported per region (RV(regions)).
+      - With O(proton_unavailable=fail), every region is asked before the first write, so a region where Proton does
+        not answer stops the run before anything is written; with V(warn) only that region is skipped.
+      - Omit it to manage the settings of O(region) alone. When both are given, O(region) is only where the IAM and
+        STS calls go.
+    type: list
+    elements: str
+    version_added: 0.2.0
   state:
     description:
       - V(present) creates or updates the roles and the account settings.
@@ -175,8 +186,8 @@ notes:
   - The AWS Proton guide prints the confused-deputy condition as C(arn:aws::proton:...), with an empty service field.
     That ARN never matches, so Proton could never assume such a role. This module writes the well-formed
     C(arn:<partition>:proton:*:<account>:*) with C(aws:SourceAccount).
-  - Proton account settings are regional; IAM roles are global. Run the module once per region (the
-    P(protonkit.accounts.proton_roles#role) role loops over regions).
+  - Proton account settings are regional; IAM roles are global. O(regions) manages several regions in one run (the
+    P(protonkit.accounts.proton_roles#role) role passes its O(protonkit.accounts.proton_roles#role:main:proton_regions)).
   - A region where botocore lists no Proton endpoint (China, GovCloud) is Proton not answering, handled by
     O(proton_unavailable) like the others and known before any call, unless O(endpoint_url), C(AWS_ENDPOINT_URL)
     or C(AWS_ENDPOINT_URL_PROTON) is set.
@@ -225,6 +236,10 @@ EXAMPLES = r"""
       name: acme/proton-pipelines
       branch: main
 
+- name: The same roles registered in three regions, in one run
+  protonkit.accounts.proton_account_roles:
+    regions: [us-east-1, eu-west-1, ap-southeast-2]
+
 - name: Only the IAM roles (Proton reached end of support)
   protonkit.accounts.proton_account_roles:
     configure_account_settings: false
@@ -237,10 +252,41 @@ EXAMPLES = r"""
 
 RETURN = r"""
 region:
-  description: The region whose Proton account settings were managed.
+  description: The region whose Proton account settings were managed; with O(regions), the first of them.
   returned: always
   type: str
   sample: us-east-1
+regions:
+  description:
+    - Each region whose account settings were managed (O(regions), or O(region) alone), in order, with what happened
+      there. The top-level RV(account_settings) and RV(settings_retries) are those of the first.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    region:
+      description: The region.
+      type: str
+    changed:
+      description: Whether the account settings of this region were changed (predicted in check mode).
+      type: bool
+    account_settings:
+      description: The account settings of this region after the run, like RV(account_settings).
+      type: dict
+    proton_available:
+      description: Whether Proton answered in this region, like RV(proton_available).
+      type: bool
+    settings_retries:
+      description: How many times this region's settings update was retried while IAM propagated a new role.
+      type: int
+  sample:
+    - region: us-east-1
+      changed: true
+      account_settings:
+        pipelineServiceRoleArn: arn:aws:iam::123456789012:role/service-role/AWSProtonPipelineServiceRole
+      proton_available: true
+      settings_retries: 0
+  version_added: 0.2.0
 created:
   description: Whether this run created a role (predicted in check mode).
   returned: always
@@ -348,7 +394,8 @@ removed_roles:
   sample: [AWSProtonServiceRole, AWSProtonPipelineServiceRole]
 account_settings:
   description:
-    - The Proton account settings after the run (predicted in check mode), as C(GetAccountSettings) returns them.
+    - The Proton account settings after the run (predicted in check mode), as C(GetAccountSettings) returns them, in
+      the first region (RV(regions) has each region's).
     - Empty when Proton did not answer or O(configure_account_settings=false).
   returned: always
   type: dict
@@ -371,13 +418,15 @@ account_settings:
       arn: arn:aws:proton:us-east-1:123456789012:repository/github:acme/proton-pipelines
 proton_available:
   description:
-    - Whether Proton answered in this region (a region without a Proton endpoint in botocore included). V(false)
-      with O(proton_unavailable=warn) (or O(state=absent)) when it did not; the IAM work was done all the same.
+    - Whether Proton answered in every region (a region without a Proton endpoint in botocore counts as not
+      answering). V(false) with O(proton_unavailable=warn) (or O(state=absent)) when it did not in one of them; the
+      IAM work was done all the same, and RV(regions) says where.
     - V(true) when O(configure_account_settings=false), as Proton was not asked.
   returned: always
   type: bool
 settings_retries:
-  description: How many times the account settings update was retried while IAM propagated a new role.
+  description: How many times the account settings update was retried while IAM propagated a new role, in the first
+    region.
   returned: always
   type: int
   sample: 0
@@ -421,11 +470,14 @@ from ansible_collections.protonkit.accounts.plugins.module_utils.proton import p
 from ansible_collections.protonkit.accounts.plugins.module_utils.proton import predicted_settings
 from ansible_collections.protonkit.accounts.plugins.module_utils.proton import proton_client
 from ansible_collections.protonkit.accounts.plugins.module_utils.proton import read_account_settings
-from ansible_collections.protonkit.accounts.plugins.module_utils.proton import region_problem
+from ansible_collections.protonkit.accounts.plugins.module_utils.proton import regions_problem
 from ansible_collections.protonkit.accounts.plugins.module_utils.proton import repository_problem
+from ansible_collections.protonkit.accounts.plugins.module_utils.proton import settings_regions
 from ansible_collections.protonkit.accounts.plugins.module_utils.proton import settings_update
 from ansible_collections.protonkit.accounts.plugins.module_utils.proton import trust_policy
 from ansible_collections.protonkit.accounts.plugins.module_utils.proton import update_with_propagation_retry
+
+import functools
 
 try:
     import botocore
@@ -575,10 +627,10 @@ def settings_to_clear(current, our_arns, force):
 
 
 # --- Proton not answering: one way through ----------------------------------------------------------------------------
-# What the run could not do, by state, said in the warning (the IAM half is done either way).
+# What the run could not do in a region, by state, said in the warning (the IAM half is done either way).
 UNAVAILABLE_CONSEQUENCE = {
-    "present": " The IAM roles were managed; the account settings were not.",
-    "absent": " Its account settings could not be read or cleared; the IAM roles are removed all the same.",
+    "present": " The IAM roles were managed; the account settings there were not.",
+    "absent": " Its account settings there could not be read or cleared; the IAM roles are removed all the same.",
 }
 
 
@@ -599,57 +651,95 @@ def warn_unavailable(state, unavailable):
         warn(unavailable.message(hint=False) + UNAVAILABLE_CONSEQUENCE[state])
 
 
+def read_settings(module, regions):
+    """Each region's Proton client and settings before any write: ``{region: (client, settings) or None}`` and
+    ``{region: ProtonUnavailable or None}`` (with proton_unavailable=fail, a region that does not answer fails here,
+    before the roles are written)."""
+    answers, unavailable = {}, {}
+    for region in regions:
+        def read(region=region):
+            client = proton_client(module, region)
+            return client, read_account_settings(client, region)
+        answers[region], unavailable[region] = with_proton(module, read)
+    return answers, unavailable
+
+
+def reconcile_settings(module, iam, answers, unavailable, desired_of, retry_seconds=0, **known):
+    """Each region that answered, to ``desired_of(its settings before)``: ``([region result], {region: before})``.
+    ``known``: what a failure's result says besides."""
+    results, before = [], {}
+    for region, answer in answers.items():
+        before[region], outcome = {}, None
+        if answer is not None:
+            proton, before[region] = answer
+            step = functools.partial(ensure_account_settings, proton, iam, region, before[region],
+                                     desired_of(before[region]), retry_seconds)
+            outcome, unavailable[region] = with_proton(module, step, **known)
+        changed, after, retries = outcome or (False, {}, 0)
+        warn_unavailable(module.params["state"], unavailable[region])
+        results.append(region_result(region, changed, after, unavailable[region], retries))
+    return results, before
+
+
+def region_result(region, changed, settings, unavailable, retries=0):
+    return {"region": region, "changed": changed, "account_settings": settings,
+            "proton_available": unavailable is None, "settings_retries": retries}
+
+
+def summed_up(regions, results, **result):
+    """The module's result: ``result`` (the roles' part), with each region's and the first region's at the top."""
+    first = results[0] if results else region_result(None, False, {}, None)
+    return dict(
+        result,
+        changed=result["changed"] or any(item["changed"] for item in results),
+        region=regions[0] if regions else None,
+        regions=results,
+        account_settings=first["account_settings"],
+        proton_available=all(item["proton_available"] for item in results),
+        settings_retries=first["settings_retries"],
+    )
+
+
 # --- the two states -------------------------------------------------------------------------------------------------
 def _role_view(role):
     return {key: role.get(key) for key in ROLE_VIEW_KEYS} if role else {}
 
 
-def present(module, iam, details):
+def present(module, iam, details, regions):
     params = module.params
     inline_documents, _problem = inline_policies_problem(params["permissions"], params["inline_policies"])
     roles = desired_roles(params, iam, inline_documents)
     found = get_roles(iam.client, [role["name"] for role in roles.values()], details)
     current_roles = {purpose: found[role["name"]] for purpose, role in roles.items()}
     validate_against_account(module, iam, current_roles, roles)
-    settings_before, proton, unavailable = {}, None, None
-    if params["configure_account_settings"]:
-        def read():
-            client = proton_client(module, module.region)
-            return client, read_account_settings(client, module.region)
-        answer, unavailable = with_proton(module, read)
-        if answer is not None:
-            proton, settings_before = answer
+    answers, unavailable = read_settings(module, regions if params["configure_account_settings"] else [])
 
     # The ownership tag is always set (adopting is tagging); without tags asked for, the others are left alone.
     roles_changed, roles_after, created = ensure_roles(
         iam, current_roles, roles, params["purge_tags"] and params["tags"] is not None, params["purge_policies"])
-    settings_changed, settings_after, retries = False, settings_before, 0
-    if proton is not None:
-        desired = desired_settings(roles_after["pipeline"]["arn"], roles_after.get("codebuild", {}).get("arn"),
-                                   params["pipeline_provisioning_repository"])
-        # Only a role created in this run can be "not visible yet"; for older roles a refusal is final.
-        retry_seconds = params["role_propagation_timeout"] if created else 0
-        answer, unavailable = with_proton(module, lambda: ensure_account_settings(
-            proton, iam, module.region, settings_before, desired, retry_seconds), roles=roles_after)
-        settings_changed, settings_after, retries = answer or (False, {}, 0)
-    warn_unavailable("present", unavailable)
+    desired = desired_settings(roles_after["pipeline"]["arn"], roles_after.get("codebuild", {}).get("arn"),
+                               params["pipeline_provisioning_repository"])
+    # Only a role created in this run can be "not visible yet"; for older roles a refusal is final.
+    retry_seconds = params["role_propagation_timeout"] if created else 0
+    results, settings_before = reconcile_settings(module, iam, answers, unavailable, lambda _before: desired,
+                                                  retry_seconds, roles=roles_after)
 
-    return dict(
-        changed=roles_changed or settings_changed,
+    return summed_up(
+        regions, results,
+        changed=roles_changed,
         created=created,
         roles=roles_after,
         kept=[],
-        account_settings=settings_after,
-        proton_available=unavailable is None,
-        settings_retries=retries,
         diff={
-            "before": {"roles": {p: _role_view(r) for p, r in current_roles.items()}, "account_settings": settings_before},
-            "after": {"roles": {p: _role_view(r) for p, r in roles_after.items()}, "account_settings": settings_after},
+            "before": {"roles": {p: _role_view(r) for p, r in current_roles.items()},
+                       "account_settings": settings_before},
+            "after": {"roles": {p: _role_view(r) for p, r in roles_after.items()},
+                      "account_settings": {item["region"]: item["account_settings"] for item in results}},
         },
     )
 
 
-def absent(module, iam, details):
+def absent(module, iam, details, regions):
     params = module.params
     # Every role this module can create, whatever shared_role and codebuild_role say now: absent is the clean-up.
     names = {"service": params["service_role_name"], "pipeline": params["pipeline_role_name"],
@@ -672,39 +762,28 @@ def absent(module, iam, details):
     our_arns |= {iam.arn("role", params["role_path"], names[purpose])
                  for purpose, role in current_roles.items() if role is None}
 
-    settings_before = settings_after = {}
-    settings_changed, unavailable = False, None
-    if params["configure_account_settings"]:
-        def clear():
-            proton = proton_client(module, module.region)
-            before = read_account_settings(proton, module.region)
-            changed, after, _retries = ensure_account_settings(
-                proton, iam, module.region, before, settings_to_clear(before, our_arns, params["force"]), 0)
-            return before, changed, after
-        answer, unavailable = with_proton(module, clear)
-        if answer is not None:
-            settings_before, settings_changed, settings_after = answer
-    warn_unavailable("absent", unavailable)
+    # Every region's settings first: a setting must never be left pointing at a role that is gone.
+    answers, unavailable = read_settings(module, regions if params["configure_account_settings"] else [])
+    results, settings_before = reconcile_settings(
+        module, iam, answers, unavailable, lambda before: settings_to_clear(before, our_arns, params["force"]))
 
     removed = []
     for role in ours.values():
         if role["name"] not in removed:
             remove_role(iam, role)
             removed.append(role["name"])
-    return dict(
-        changed=settings_changed or bool(removed),
+    return summed_up(
+        regions, results,
+        changed=bool(removed),
         created=False,
         roles={},
         removed_roles=removed,
         kept=kept,
-        account_settings=settings_after,
-        proton_available=unavailable is None,
-        settings_retries=0,
         diff={
             "before": {"roles": {p: _role_view(r) for p, r in current_roles.items() if r},
                        "account_settings": settings_before},
             "after": {"roles": {p: _role_view(r) for p, r in current_roles.items() if r and r["name"] in kept_names},
-                      "account_settings": settings_after},
+                      "account_settings": {item["region"]: item["account_settings"] for item in results}},
         },
     )
 
@@ -712,6 +791,7 @@ def absent(module, iam, details):
 def main():
     argument_spec = dict(
         state=dict(type="str", default="present", choices=["present", "absent"]),
+        regions=dict(type="list", elements="str"),
         shared_role=dict(type="bool", default=False),
         service_role_name=dict(type="str", default="AWSProtonServiceRole"),
         pipeline_role_name=dict(type="str", default="AWSProtonPipelineServiceRole"),
@@ -737,29 +817,33 @@ def main():
         adopt=dict(type="bool", default=False),
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
-    problem = input_problem(module.params)
-    if not problem and module.params["configure_account_settings"]:
-        problem = region_problem(module)
+    params = module.params
+    problem = input_problem(params)
+    if not problem and params["configure_account_settings"]:
+        problem = regions_problem(params["regions"], module.region)
     if problem:
         module.fail_json(msg=problem)
-    params = module.params
+    regions = settings_regions(params["regions"], module.region)
     if params["state"] == "present" and params["configure_account_settings"] and params["proton_unavailable"] == "fail":
         # A region botocore has no Proton endpoint for is known before any call: refused before any.
-        unavailable = endpoint_missing(module, module.region)
-        if unavailable:
-            module.fail_json(msg=unavailable.message(), proton_available=False)
-    client = iam_client(module)
+        for region in regions:
+            unavailable = endpoint_missing(module, region)
+            if unavailable:
+                module.fail_json(msg=unavailable.message(), proton_available=False)
+    # IAM is global and STS answers alike everywhere: with only regions given, their first serves.
+    region = module.region or (regions or [None])[0]
+    client = iam_client(module, region)
     try:
         details = read_account_details(client, ["role"])
         # Any role's ARN names the account (in AWS the role these credentials came from is one of them).
-        identity = account_in_details(details) or get_caller_account(module)
+        identity = account_in_details(details) or get_caller_account(module, region)
         iam = IAMContext(client, module.check_mode, identity["partition"], identity["account_id"])
-        result = {"present": present, "absent": absent}[module.params["state"]](module, iam, details)
+        result = {"present": present, "absent": absent}[params["state"]](module, iam, details, regions)
     except AnsibleIAMError as e:
         module.fail_json_aws_error(e)
     except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
-        module.fail_json_aws(e, msg=f"AWS Proton account settings could not be updated in {module.region}")
-    module.exit_json(region=module.region, **result)
+        module.fail_json_aws(e, msg=f"AWS Proton account settings could not be updated in {', '.join(regions)}")
+    module.exit_json(**result)
 
 
 if __name__ == "__main__":

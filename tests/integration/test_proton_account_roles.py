@@ -189,8 +189,9 @@ def test_check_mode_predicts_the_real_run(ansible_module, aws_account, drift):
         assert "Condition" not in before and after["Condition"]["StringEquals"] == {
             "aws:SourceAccount": aws_account.account_id}
     elif drift == "setting_cleared":
-        assert diff["before"]["account_settings"] == {}
-        assert diff["after"]["account_settings"] == {"pipelineServiceRoleArn": role_arn(aws_account, PIPELINE)}
+        assert diff["before"]["account_settings"] == {"us-east-1": {}}
+        assert diff["after"]["account_settings"] == {
+            "us-east-1": {"pipelineServiceRoleArn": role_arn(aws_account, PIPELINE)}}
     elif drift == "policy_detached":
         assert diff["before"]["roles"]["pipeline"]["managed_policy_arns"] == []
         assert diff["after"]["roles"]["pipeline"]["managed_policy_arns"] == [
@@ -275,6 +276,64 @@ def test_configure_account_settings_false_never_calls_proton(ansible_module, aws
     run = ansible_module(MODULE, {"configure_account_settings": False}, aws_account.env)
     assert run.rc == 0 and run.result["changed"]
     assert aws_account.calls(service="proton") == []
+
+
+# --- several regions in one run -------------------------------------------------------------------------------------
+REGIONS = ["us-east-1", "eu-west-1", "ap-southeast-2"]
+
+
+def test_regions_in_one_run_read_and_reconcile_the_roles_once_and_the_settings_per_region(ansible_module, aws_account):
+    check = ansible_module(MODULE, {"regions": REGIONS}, aws_account.env, check=True, diff=True)
+    assert check.rc == 0 and aws_account.write_calls() == [], check.output[-2000:]
+    run = ansible_module(MODULE, {"regions": REGIONS}, aws_account.env, diff=True)
+    assert run.rc == 0, run.output[-2000:]
+    pipeline = {"pipelineServiceRoleArn": role_arn(aws_account, PIPELINE)}
+    assert [settings(aws_account, region) for region in REGIONS] == [pipeline] * 3
+    assert run.result["regions"] == [{"region": region, "changed": True, "account_settings": pipeline,
+                                      "proton_available": True, "settings_retries": 0} for region in REGIONS]
+    assert (run.result["region"], run.result["account_settings"], run.result["proton_available"]) == (
+        "us-east-1", pipeline, True)
+    assert check.result["regions"] == run.result["regions"] and check.result["diff"] == run.result["diff"]
+    assert run.result["diff"]["after"]["account_settings"] == dict.fromkeys(REGIONS, pipeline)
+    # The roles once: one read of the account, each role created once; the settings once per region.
+    iam_calls = [call["action"] for call in aws_account.calls(service="iam")]
+    assert iam_calls.count("GetAccountAuthorizationDetails") == 2  # check mode's and the run's
+    assert iam_calls.count("CreateRole") == 2
+    updates = [call["region"] for call in aws_account.calls(writes_only=True) if call["service"] == "proton"]
+    assert updates == REGIONS
+
+    writes = len(aws_account.write_calls())
+    rerun = ansible_module(MODULE, {"regions": REGIONS + ["eu-west-1"]}, aws_account.env)  # each region once
+    assert rerun.rc == 0 and not rerun.result["changed"], rerun.output[-2000:]
+    assert [item["region"] for item in rerun.result["regions"]] == REGIONS
+    assert aws_account.write_calls()[writes:] == []
+
+    teardown = ansible_module(MODULE, {"regions": REGIONS, "state": "absent"}, aws_account.env)
+    assert teardown.rc == 0 and teardown.result["changed"], teardown.output[-2000:]
+    assert [settings(aws_account, region) for region in REGIONS] == [{}] * 3
+    assert [item["changed"] for item in teardown.result["regions"]] == [True] * 3
+    assert sorted(teardown.result["removed_roles"]) == sorted([SERVICE, PIPELINE])
+
+
+def test_a_region_where_proton_does_not_answer_fails_the_run_first_or_is_skipped_alone(
+        ansible_module, aws_account):
+    aws_account.local_aws.add_error_rule(code="UnknownOperationException", service="proton", region="eu-west-1",
+                                         account=aws_account.account_id)
+    try:
+        failed = ansible_module(MODULE, {"regions": REGIONS}, aws_account.env)
+        writes_after_failure = aws_account.write_calls()
+        run = ansible_module(MODULE, {"regions": REGIONS, "proton_unavailable": "warn"}, aws_account.env)
+    finally:
+        aws_account.local_aws.clear_error_rules()
+    assert failed.result["failed"] and "AWS Proton did not answer in eu-west-1" in failed.result["msg"]
+    assert writes_after_failure == []  # every region is asked before the first write
+    assert run.rc == 0 and run.result["changed"] and run.result["proton_available"] is False, run.output[-2000:]
+    assert [(item["region"], item["proton_available"]) for item in run.result["regions"]] == [
+        ("us-east-1", True), ("eu-west-1", False), ("ap-southeast-2", True)]
+    unanswered = [warning for warning in run.result["warnings"] if "did not answer" in warning]
+    assert len(unanswered) == 1 and "AWS Proton did not answer in eu-west-1" in unanswered[0], unanswered
+    pipeline = {"pipelineServiceRoleArn": role_arn(aws_account, PIPELINE)}
+    assert [settings(aws_account, region) for region in REGIONS] == [pipeline, {}, pipeline]
 
 
 def no_proton_endpoint_env(account):
@@ -373,6 +432,8 @@ BAD_INPUTS = [
     ({"permissions": "custom", "inline_policies": {"Broken": "{not json"}}, "not valid JSON"),
     ({"codebuild_role": True, "codebuild_role_name": "AWSProtonServiceRole"}, "codebuild_role_name"),
     ({"role_propagation_timeout": -1}, "role_propagation_timeout"),
+    ({"regions": []}, "regions: give at least one region"),
+    ({"regions": ["us-east-1", "us east 1"]}, "regions: 'us east 1' is not a region name"),
 ]
 
 

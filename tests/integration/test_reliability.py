@@ -327,12 +327,13 @@ def assert_drift_seen(results):
     assert iam_diff["after"]["user"]["tags"] == {**USER_TAGS, **OWNED}
     # Not the group's attached policies: the diff's before shows them as after (test_diff_before_is_the_state_before)
     assert iam_diff["after"]["group"]["attached_policies"] == [ADMIN_POLICY]
-    [proton_diff] = task_diffs(results[(PROTON_TASK, 0)])
+    proton_diff = task_diffs(results[(PROTON_TASK, 0)])
     assert proton_diff["before"]["roles"]["service"]["trust_policy"] == DRIFTED_TRUST
     assert proton_diff["after"]["roles"]["service"]["trust_policy"]["Statement"][0]["Principal"] == {
         "Service": "proton.amazonaws.com"}
-    assert not proton_diff["before"]["account_settings"].get("pipelineServiceRoleArn")
-    assert proton_diff["after"]["account_settings"]["pipelineServiceRoleArn"].endswith("/AWSProtonPipelineServiceRole")
+    assert not proton_diff["before"]["account_settings"]["us-east-1"].get("pipelineServiceRoleArn")
+    assert proton_diff["after"]["account_settings"]["us-east-1"]["pipelineServiceRoleArn"].endswith(
+        "/AWSProtonPipelineServiceRole")
 
 
 def test_diff_before_is_the_state_before(ansible_module, aws_account):

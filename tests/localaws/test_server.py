@@ -139,6 +139,13 @@ def test_error_rule_for_one_account_leaves_others_alone(aws_account, local_aws):
     assert aws_account.client("sts").get_caller_identity()["Account"] == aws_account.account_id
 
 
+def test_error_rule_for_one_region_leaves_the_others_alone(aws_account, local_aws):
+    local_aws.add_error_rule(code="UnknownOperationException", service="proton", region="eu-west-1")
+    with pytest.raises(botocore.exceptions.ClientError, match="UnknownOperationException"):
+        aws_account.client("proton", region="eu-west-1", config=NO_RETRIES).get_account_settings()
+    assert aws_account.client("proton", region="us-east-1").get_account_settings()["accountSettings"] == {}
+
+
 def test_server_errors_are_retried_by_botocore(aws_account, local_aws):
     local_aws.add_error_rule(code="ServiceFailure", status=500, service="organizations", count=1)
     response = error_of(aws_account.client("organizations").describe_organization)

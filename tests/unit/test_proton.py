@@ -275,7 +275,7 @@ def no_endpoint_env(monkeypatch):
 @pytest.mark.parametrize("region", ["cn-north-1", "us-gov-west-1", "us-nowhere-1"])
 def test_a_region_botocore_lists_no_proton_endpoint_for_is_proton_unavailable(no_endpoint_env, region):
     # Not an input error: one more way of Proton not answering, so proton_unavailable decides (before any call).
-    assert proton.region_problem(FakeModule(region)) is None
+    assert proton.regions_problem(None, region) is None
     with pytest.raises(ProtonUnavailable) as raised:
         proton.proton_client(FakeModule(region), region)
     message = raised.value.message()
@@ -284,7 +284,7 @@ def test_a_region_botocore_lists_no_proton_endpoint_for_is_proton_unavailable(no
 
 
 def test_a_proton_region_is_fine(no_endpoint_env):
-    assert proton.region_problem(FakeModule("us-east-1")) is None
+    assert proton.regions_problem(None, "us-east-1") is None
     assert proton.endpoint_missing(FakeModule("us-east-1"), "us-east-1") is None
 
 
@@ -299,13 +299,27 @@ def test_a_custom_endpoint_allows_any_region(no_endpoint_env, monkeypatch, setti
 
 
 def test_no_region_is_a_clear_error():
-    problem = proton.region_problem(FakeModule(None))
+    problem = proton.regions_problem(None, None)
     assert problem.startswith("region:") and "proton_regions" in problem
+
+
+@pytest.mark.parametrize("regions, wrong", [([], "at least one region"), (["us-east-1", "us east 1"], "'us east 1'"),
+                                            (["eu-west-1", ""], "''"), (["{{ lookup('pipe', 'id') }}"], "lookup")])
+def test_a_bad_list_of_regions_is_named(regions, wrong):
+    problem = proton.regions_problem(regions, "us-east-1")
+    assert problem.startswith("regions:") and wrong in problem
+
+
+def test_regions_are_managed_in_order_each_once_else_the_module_region():
+    assert proton.regions_problem(["us-east-1", "ap-southeast-2", "us-gov-west-1"], None) is None
+    assert proton.settings_regions(["eu-west-1", "us-east-1", "eu-west-1"], "us-east-1") == ["eu-west-1", "us-east-1"]
+    assert proton.settings_regions(None, "us-east-1") == ["us-east-1"]
+    assert proton.settings_regions(None, None) == []
 
 
 def test_a_botocore_without_proton_is_unavailable_not_a_region_error(no_endpoint_env, monkeypatch):
     monkeypatch.setattr(boto3.session.Session, "get_available_services", lambda self: ["iam", "sts"])
-    assert proton.region_problem(FakeModule("us-east-1")) is None
+    assert proton.regions_problem(None, "us-east-1") is None
     with pytest.raises(ProtonUnavailable) as raised:
         proton.proton_client(FakeModule("us-east-1"), "us-east-1")
     assert "UnknownServiceError" in raised.value.message()

@@ -153,6 +153,20 @@ def test_proton_unavailable_is_its_own_status_and_named_in_the_summary():
     assert account_record(IDENTITY, iam_admin=IAM_CREATED, proton_roles=PROTON_LOOP)["proton_skipped_regions"] == []
 
 
+def test_one_run_over_several_regions_is_reported_per_region():
+    # proton_account_roles with regions: one result, the roles once, each region's own outcome in "regions".
+    one_run = {"changed": True, "created": True, "roles": {"service": {"name": "S"}, "pipeline": {"name": "P"}},
+               "regions": [{"region": "us-east-1", "changed": True, "proton_available": True},
+                           {"region": "eu-west-1", "changed": False, "proton_available": False}]}
+    record = account_record(IDENTITY, iam_admin=IAM_CREATED, proton_roles=one_run)
+    assert (record["regions"], record["proton_roles"]) == (["us-east-1", "eu-west-1"], ["S", "P"])
+    assert record["status"] == "proton_skipped" and record["proton_skipped_regions"] == ["eu-west-1"]
+    answered = dict(one_run, regions=[dict(region, proton_available=True) for region in one_run["regions"]])
+    assert account_record(IDENTITY, iam_admin=IAM_CREATED, proton_roles=answered)["status"] == "created"
+    skipped_task = {"skipped": True, "changed": False}
+    assert account_record(IDENTITY, iam_admin=IAM_CREATED, proton_roles=skipped_task)["regions"] == []
+
+
 def test_teardown_names_the_removed_administrator():
     iam = {"changed": True, "user": {}, "kept": [],
            "removed": [{"kind": "user", "name": "Administrator"}, {"kind": "group", "name": "Administrators"}]}

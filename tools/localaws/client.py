@@ -55,14 +55,14 @@ class LocalAWSClient:
         self._admin("DELETE", "calls")
 
     def add_error_rule(self, code=None, message="Injected by the local AWS", status=400, account=None, service=None,
-                       action=None, count=None, probability=1.0, delay=0.0):
+                       action=None, count=None, probability=1.0, delay=0.0, region=None):
         """Answer matching calls (unset: any) with this AWS error, ``count`` times (unset: until cleared).
 
         ``code="$throttle"``: each service's own throttling error. ``delay``: seconds of latency first; a rule
         with a delay and no code only slows calls down. See tools/localaws/README.md, "Error rules".
         """
         rule = {"code": code, "message": message, "status": status, "account": account, "service": service,
-                "action": action, "count": count, "probability": probability, "delay": delay}
+                "action": action, "count": count, "probability": probability, "delay": delay, "region": region}
         return self._admin("POST", "error-rules", rule)
 
     def error_rules(self):

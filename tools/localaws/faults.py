@@ -88,6 +88,7 @@ class ErrorRule:
     account: str | None = None
     service: str | None = None
     action: str | None = None
+    region: str | None = None  # the region the call was signed for (the credential scope)
     count: int | None = None  # how many calls to answer; None: every matching call until the rules are cleared
     probability: float = 1.0  # the chance a matching call is answered (the rest go through)
     delay: float = 0.0  # seconds to wait before answering (or before passing the call on)
@@ -116,6 +117,7 @@ class ErrorRule:
             (self.account is None or self.account == request.account)
             and (self.service is None or self.service == request.service)
             and (self.action is None or self.action == request.action)
+            and (self.region is None or self.region == request.region)
         )
 
 

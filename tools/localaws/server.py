@@ -8,7 +8,7 @@ Admin API (JSON, never logged as AWS calls):
   GET    /_localaws/settings               -> {"proton_mode": ..., "propagation_delay": ..., "seed": ...}
   POST   /_localaws/settings               {"proton_mode": "...", "propagation_delay": seconds, "seed": int}
   GET    /_localaws/error-rules            -> {"rules": [...]}
-  POST   /_localaws/error-rules            {"code", "message", "status", "account", "service", "action", "count",
+  POST   /_localaws/error-rules            {"code", "message", "status", "account", "service", "action", "region", "count",
                                             "probability", "delay"}
   DELETE /_localaws/error-rules
   POST   /_localaws/reset                  -> all AWS state (moto's reset), calls, rules and settings back to
