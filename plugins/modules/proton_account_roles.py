@@ -627,10 +627,10 @@ def settings_to_clear(current, our_arns, force):
 
 
 # --- Proton not answering: one way through ----------------------------------------------------------------------------
-# What the run could not do in a region, by state, said in the warning (the IAM half is done either way).
+# What the run could not do in a region (the warning names it), by state (the IAM half is done either way).
 UNAVAILABLE_CONSEQUENCE = {
-    "present": " The IAM roles were managed; the account settings there were not.",
-    "absent": " Its account settings there could not be read or cleared; the IAM roles are removed all the same.",
+    "present": " The IAM roles were managed; the account settings were not.",
+    "absent": " Its account settings could not be read or cleared; the IAM roles are removed all the same.",
 }
 
 

@@ -230,9 +230,9 @@ def test_bootstrap_converges_under_throttling_5xx_and_propagation_delay(local_aw
     faulty_figures = figures(local_aws.calls()[mark:], faulty_accounts)
     local_aws.clear_error_rules()
     local_aws.set_propagation_delay(0)
-    settings_retries = sum(item.get("settings_retries", 0)
+    settings_retries = sum(region.get("settings_retries", 0)
                            for results in hosts_results(faulty_document).values()
-                           for _key, result in results for item in result.get("results", []))
+                           for _key, result in results for region in result.get("regions", []))
     print(f"\nfault-free run: {clean_figures} in {clean_seconds:.1f} s")
     print(f"faulty run (seed {SEED}, throttle p={THROTTLE_PROBABILITY}, 5xx {SERVER_ERRORS}, propagation "
           f"{PROPAGATION_DELAY} s): {faulty_figures}, Proton settings retries {settings_retries}, "
