@@ -38,6 +38,7 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 
 from localaws.accounts import enter_account
+from localaws.bootstrapped import account_state, bootstrap_problems, without_account
 from localaws.client import LocalAWSClient
 
 WORK = REPO / ".build" / "benchmarks"
@@ -275,7 +276,7 @@ def new_accounts(local_aws, count):
         "Effect": "Allow", "Action": "sts:AssumeRole",
         "Principal": {"AWS": f"arn:aws:iam::{management.get_caller_identity()['Account']}:root"}}]})
     for account in accounts:
-        iam = account_clients(local_aws, account, services=("iam",))["iam"]
+        iam = account_client(local_aws, account)("iam")
         iam.create_role(RoleName="OrganizationAccountAccessRole", AssumeRolePolicyDocument=trust)
         iam.attach_role_policy(RoleName="OrganizationAccountAccessRole",
                                PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess")
@@ -302,48 +303,24 @@ def inventory_accounts(inventory):
     return [host["aws_account_id"] for host in yaml.safe_load(inventory.read_text())["all"]["hosts"].values()]
 
 
-def account_clients(local_aws, account, services=("iam", "secretsmanager"), regions=()):
-    """Clients in the account (``services`` in the controller's region, Proton in each of ``regions``)."""
+def account_client(local_aws, account):
+    """``client(service, region=None)``: boto3 clients acting in the account (the controller's region by default)."""
     keys = enter_account(local_aws.url, account, region=REGION, session_name="benchmark-check",
                          caller=MANAGEMENT_CREDENTIALS)
-    clients = {service: boto3.client(service, region_name=REGION, endpoint_url=local_aws.url, **keys)
-               for service in services}
-    clients.update({f"proton {region}": boto3.client("proton", region_name=region, endpoint_url=local_aws.url, **keys)
-                    for region in regions})
-    return clients
+
+    def client(service, region=None):
+        return boto3.client(service, region_name=region or REGION, endpoint_url=local_aws.url, **keys)
+    return client
 
 
 def end_state(local_aws, account, regions=(REGION,)):
-    """What an account looks like after a bootstrap, with the account id and generated ids taken out."""
-    clients = account_clients(local_aws, account, regions=regions)
-    iam = clients["iam"]
-    group = iam.get_group(GroupName="Administrators")
-    user = iam.get_user(UserName="Administrator")["User"]
-    profile = iam.get_login_profile(UserName="Administrator")["LoginProfile"]
-    state = {
-        "group": {"path": group["Group"]["Path"], "members": sorted(u["UserName"] for u in group["Users"]),
-                  "attached": sorted(p["PolicyArn"] for p in
-                                     iam.list_attached_group_policies(GroupName="Administrators")["AttachedPolicies"]),
-                  "inline": iam.list_group_policies(GroupName="Administrators")["PolicyNames"]},
-        "user": {"path": user["Path"], "tags": sorted((t["Key"], t["Value"]) for t in user.get("Tags", [])),
-                 "console": bool(profile), "password_reset_required": profile.get("PasswordResetRequired"),
-                 "access_keys": iam.list_access_keys(UserName="Administrator")["AccessKeyMetadata"]},
-        "roles": {},
-        "instance_profiles": [p["InstanceProfileName"] for p in iam.list_instance_profiles()["InstanceProfiles"]],
-        "proton": {region: clients[f"proton {region}"].get_account_settings()["accountSettings"] for region in regions},
-        "secrets": [s["Name"] for s in clients["secretsmanager"].list_secrets()["SecretList"]],
-    }
-    for role in iam.list_roles(PathPrefix="/service-role/")["Roles"]:
-        name = role["RoleName"]
-        state["roles"][name] = {
-            "path": role["Path"], "description": role.get("Description", ""),
-            "trust": role["AssumeRolePolicyDocument"],
-            "attached": iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"],
-            "inline": {policy: iam.get_role_policy(RoleName=name, PolicyName=policy)["PolicyDocument"]
-                       for policy in iam.list_role_policies(RoleName=name)["PolicyNames"]},
-            "tags": iam.list_role_tags(RoleName=name)["Tags"],
-        }
-    return json.loads(canonical(state).replace(account, "<account>"))
+    """What an account looks like after a bootstrap (localaws.bootstrapped), the account id taken out; exits unless
+    it is what the collection documents."""
+    state = account_state(account_client(local_aws, account), regions)
+    problems = bootstrap_problems(state, account, user_tags=BENCHMARK_VARS["iam_admin_tags"], secret=None)
+    if problems:
+        raise SystemExit(f"account {account} is not bootstrapped as documented: " + "; ".join(problems))
+    return without_account(state, account)
 
 
 def canonical(value):

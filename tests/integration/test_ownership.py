@@ -10,6 +10,7 @@ import pytest
 
 from integration.conftest import REPO, run_playbook
 from integration.test_playbooks import management_env, write_inventory
+from localaws.bootstrapped import account_state, bootstrap_problems
 
 OWNED = {"protonkit:managed-by": "protonkit.accounts"}
 ADMIN_ACCESS = "arn:aws:iam::aws:policy/AdministratorAccess"
@@ -275,14 +276,17 @@ def report(tmp_path, operation):
     return {record["account_id"]: record for record in records}
 
 
-def bootstrapped(account, codebuild):
-    iam = account.client("iam")
-    roles = sorted(role["RoleName"] for role in iam.list_roles(PathPrefix="/service-role/")["Roles"])
-    tags = {tag["Key"]: tag["Value"] for tag in iam.get_user(UserName="Administrator")["User"]["Tags"]}
-    members = {u["UserName"] for u in iam.get_group(GroupName="Administrators")["Users"]}
-    attached = iam.list_attached_group_policies(GroupName="Administrators")["AttachedPolicies"]
-    return ("Administrator" in members and ADMIN_ACCESS in [p["PolicyArn"] for p in attached]
-            and tags == OWNED and roles == sorted([PIPELINE, SERVICE] + ([CODEBUILD] if codebuild else [])))
+def bootstrapped(account, adopted=None):
+    """Bootstrapped as documented (the password given, so no secret), but for what adopting ``adopted`` (a FOREIGN
+    kind) keeps of theirs: the group's other member and policy, the user's own access key."""
+    state = account_state(account.client)
+    if adopted == "group":
+        group = state["groups"]["Administrators"]
+        group["members"] = [name for name in group["members"] if name != "bob"]
+        group["attached"] = [arn for arn in group["attached"] if arn != READ_ONLY]
+    if adopted == "user":
+        state["users"]["Administrator"]["access_keys"] -= 1
+    return bootstrap_problems(state, account.account_id, user_tags={}, secret=None)
 
 
 def test_playbooks_leave_someone_elses_things_alone_unless_adopted(local_aws, aws_account_factory, tmp_path):
@@ -322,7 +326,7 @@ def test_playbooks_leave_someone_elses_things_alone_unless_adopted(local_aws, aw
         assert account.write_calls()[writes[kind]:] == [], kind
         assert iam_state(account) == before[kind], kind
     assert records[clean.account_id]["status"] == "created"
-    assert bootstrapped(clean, False)
+    assert bootstrapped(clean) == []
 
     # Teardown, the administrator too: ours goes, theirs stays (with the CodeBuild option off, as by default).
     teardown = playbook("teardown", "-e", "protonkit_remove_admin=true", inventory=teardown_inventory)
@@ -343,7 +347,8 @@ def test_playbooks_leave_someone_elses_things_alone_unless_adopted(local_aws, aw
     adopt = playbook("bootstrap", "-e", "iam_admin_adopt=true", "-e", "proton_roles_adopt=true", "--limit", not_codebuild)
     assert adopt.rc == 0, adopt.output[-3000:]
     adoptable = [account for kind, account in foreign.items() if kind != "codebuild_role"]
-    assert [bootstrapped(account, False) for account in adoptable] == [True] * len(adoptable)
+    assert {kind: bootstrapped(account, kind) for kind, account in foreign.items() if kind != "codebuild_role"} == {
+        kind: [] for kind in foreign if kind != "codebuild_role"}
     writes = sum(len(account.write_calls()) for account in (*adoptable, clean))
     rerun = playbook("bootstrap", "--limit", not_codebuild)  # adopted is ours: no adopt needed any more
     assert rerun.rc == 0, rerun.output[-3000:]

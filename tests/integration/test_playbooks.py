@@ -8,6 +8,7 @@ import pytest
 import yaml
 
 from integration.conftest import REPO, run_playbook
+from localaws.bootstrapped import account_state, bootstrap_problems
 
 KNOWN_PASSWORD = "Playbook-Passw0rd!-never-shown-51c2"
 # The Proton half of bootstrap.yml is opt-in (AWS Proton's end of support): the tests that expect its roles ask.
@@ -33,13 +34,8 @@ def management_env(local_aws, tmp_path):
 
 
 def fully_bootstrapped(account):
-    iam = account.client("iam")
-    members = [user["UserName"] for user in iam.get_group(GroupName="Administrators")["Users"]]
-    roles = sorted(role["RoleName"] for role in iam.list_roles(PathPrefix="/service-role/")["Roles"])
-    settings = account.client("proton").get_account_settings()["accountSettings"]
-    return (members == ["Administrator"] and bool(iam.get_login_profile(UserName="Administrator"))
-            and roles == ["AWSProtonPipelineServiceRole", "AWSProtonServiceRole"]
-            and settings.get("pipelineServiceRoleArn", "").endswith("/AWSProtonPipelineServiceRole"))
+    """Both halves, as documented (the generated password in its secret)."""
+    return bootstrap_problems(account_state(account.client), account.account_id) == []
 
 
 def test_one_of_five_accounts_denied_mid_run_then_rerun_alone(local_aws, aws_account_factory, tmp_path):

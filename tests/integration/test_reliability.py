@@ -18,6 +18,7 @@ import time
 import yaml
 
 from integration.conftest import REPO, run_playbook
+from localaws.bootstrapped import account_state, bootstrap_problems, without_account
 from integration.test_playbooks import management_env, write_inventory
 
 BOOTSTRAP = REPO / "playbooks" / "bootstrap.yml"
@@ -90,73 +91,17 @@ def changed_count(document):
 
 
 # --- what an account holds -----------------------------------------------------------------------------------------
-def attached_arns(response):
-    return sorted(policy["PolicyArn"] for policy in response["AttachedPolicies"])
-
-
 def snapshot(account):
     """Everything the bootstrap manages in ``account`` (and anything else of the same kinds), account id replaced."""
-    iam = account.client("iam")
-    groups = {}
-    for group in iam.list_groups()["Groups"]:
-        name = group["GroupName"]
-        groups[name] = {
-            "path": group["Path"],
-            "attached": attached_arns(iam.list_attached_group_policies(GroupName=name)),
-            "inline": sorted(iam.list_group_policies(GroupName=name)["PolicyNames"]),
-            "members": sorted(user["UserName"] for user in iam.get_group(GroupName=name)["Users"]),
-        }
-    users = {}
-    for user in iam.list_users()["Users"]:
-        name = user["UserName"]
-        try:
-            profile = iam.get_login_profile(UserName=name)["LoginProfile"]
-            login_profile = {"password_reset_required": profile.get("PasswordResetRequired")}
-        except iam.exceptions.NoSuchEntityException:
-            login_profile = None
-        users[name] = {
-            "path": user["Path"],
-            "tags": {tag["Key"]: tag["Value"] for tag in iam.list_user_tags(UserName=name)["Tags"]},
-            "login_profile": login_profile,
-            "attached": attached_arns(iam.list_attached_user_policies(UserName=name)),
-            "inline": iam.list_user_policies(UserName=name)["PolicyNames"],
-            "access_keys": len(iam.list_access_keys(UserName=name)["AccessKeyMetadata"]),
-        }
-    roles = {}
-    for role in iam.list_roles()["Roles"]:
-        name = role["RoleName"]
-        roles[name] = {
-            "path": role["Path"],
-            "description": role.get("Description"),
-            "trust": role["AssumeRolePolicyDocument"],
-            "inline": {policy: iam.get_role_policy(RoleName=name, PolicyName=policy)["PolicyDocument"]
-                       for policy in iam.list_role_policies(RoleName=name)["PolicyNames"]},
-            "attached": attached_arns(iam.list_attached_role_policies(RoleName=name)),
-            "tags": {tag["Key"]: tag["Value"] for tag in iam.list_role_tags(RoleName=name)["Tags"]},
-        }
-    secretsmanager = account.client("secretsmanager")
-    secrets = {}
-    for secret in secretsmanager.list_secrets()["SecretList"]:
-        versions = secretsmanager.list_secret_version_ids(SecretId=secret["ARN"])["Versions"]
-        secrets[secret["Name"]] = {"description": secret.get("Description"), "versions": len(versions),
-                                   "deleted": "DeletedDate" in secret}
-    state = {"groups": groups, "users": users, "roles": roles, "secrets": secrets,
-             "proton_settings": account.client("proton").get_account_settings()["accountSettings"]}
-    return json.loads(json.dumps(state, default=str).replace(account.account_id, ACCOUNT))
+    return without_account(account_state(account.client), account.account_id, ACCOUNT)
 
 
 def assert_bootstrapped_once(state):
-    """Exactly one of each: no duplicate left by a retried write."""
-    assert list(state["groups"]) == ["Administrators"]
-    assert state["groups"]["Administrators"]["attached"] == [ADMIN_POLICY]
-    assert state["groups"]["Administrators"]["members"] == ["Administrator"]
-    assert list(state["users"]) == ["Administrator"]
-    assert state["users"]["Administrator"]["login_profile"] == {"password_reset_required": True}
-    assert state["users"]["Administrator"]["tags"] == {**USER_TAGS, **OWNED}
+    """As documented, and exactly one of each: no duplicate left by a retried write."""
+    assert bootstrap_problems(state, ACCOUNT, user_tags=USER_TAGS) == []
+    assert list(state["groups"]) == ["Administrators"] and list(state["users"]) == ["Administrator"]
     assert sorted(state["roles"]) == PROTON_ROLES
     assert {name: secret["versions"] for name, secret in state["secrets"].items()} == {SECRET_NAME: 1}
-    assert state["proton_settings"] == {
-        "pipelineServiceRoleArn": f"arn:aws:iam::{ACCOUNT}:role/service-role/AWSProtonPipelineServiceRole"}
 
 
 # --- A. convergence under faults -------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Molecule verifier: one bootstrapped account is exactly as the collection documents it.
+"""Molecule verifier: one bootstrapped account is exactly as the collection documents it (localaws.bootstrapped, the
+definition the tests and the benchmark share), and its password is in its secret.
 
     verify_account.py ACCOUNT_ID REGION[,REGION...]      (credentials of the account in the environment)
 """
@@ -10,37 +11,20 @@ import sys
 
 import boto3
 
+from localaws.bootstrapped import PASSWORD_SECRET, account_state, bootstrap_problems
+
 
 def main(account_id, regions):
-    iam = boto3.client("iam")
-    group = iam.get_group(GroupName="Administrators")
-    assert [u["UserName"] for u in group["Users"]] == ["Administrator"], group["Users"]
-    attached = [p["PolicyArn"] for p in iam.list_attached_group_policies(GroupName="Administrators")["AttachedPolicies"]]
-    assert attached == ["arn:aws:iam::aws:policy/AdministratorAccess"], attached
-    profile = iam.get_login_profile(UserName="Administrator")["LoginProfile"]
-    assert profile["PasswordResetRequired"] is True, profile
-    tags = {t["Key"]: t["Value"] for t in iam.get_user(UserName="Administrator")["User"].get("Tags", [])}
-    assert tags == {"owner": "platform-team", "protonkit:managed-by": "protonkit.accounts"}, tags
-    secret = boto3.client("secretsmanager").get_secret_value(SecretId="protonkit/Administrator/console-password")
+    state = account_state(lambda service, region=None: boto3.client(service, region_name=region), regions)
+    problems = bootstrap_problems(state, account_id, user_tags={"owner": "platform-team"})
+    assert problems == [], problems
+    # The console-access roles' one policy is the console's (the permissions option's default).
+    for name in ("AWSProtonServiceRole", "AWSProtonPipelineServiceRole"):
+        assert list(state["roles"][name]["inline"]) == ["ProtonProvisioning"], state["roles"][name]["inline"]
+    secret = boto3.client("secretsmanager").get_secret_value(SecretId=PASSWORD_SECRET)
     document = json.loads(secret["SecretString"])
     assert document["account_id"] == account_id and len(document["password"]) >= 32
     record_password_digest(document["password"])
-
-    expected_trust = {
-        "StringEquals": {"aws:SourceAccount": account_id},
-        "ArnLike": {"aws:SourceArn": f"arn:aws:proton:*:{account_id}:*"},
-    }
-    for name in ("AWSProtonServiceRole", "AWSProtonPipelineServiceRole"):
-        role = iam.get_role(RoleName=name)["Role"]
-        assert role["Path"] == "/service-role/", role["Path"]
-        statement = role["AssumeRolePolicyDocument"]["Statement"][0]
-        assert statement["Principal"] == {"Service": "proton.amazonaws.com"}, statement
-        assert statement["Condition"] == expected_trust, statement["Condition"]
-        assert iam.list_role_policies(RoleName=name)["PolicyNames"] == ["ProtonProvisioning"]
-    pipeline_arn = f"arn:aws:iam::{account_id}:role/service-role/AWSProtonPipelineServiceRole"
-    for region in regions:
-        settings = boto3.client("proton", region_name=region).get_account_settings()["accountSettings"]
-        assert settings == {"pipelineServiceRoleArn": pipeline_arn}, (region, settings)
     print(f"account {account_id}: group, user, console access, secret, roles, trust and Proton settings verified")
 
 
