@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from localaws.sample_org import Organization
+
 REPO = Path(__file__).resolve().parents[2]
 COLLECTIONS = REPO / ".build" / "collections"
 PLUGIN = "protonkit.accounts.organization"
@@ -22,41 +24,10 @@ ORG_READS = ("DescribeOrganization", "ListRoots", "ListOrganizationalUnitsForPar
 
 
 # --- building organizations ----------------------------------------------------------------------------------------
-class Organization:
-    """An organization managed by ``account``, built with boto3 as that account."""
-
-    def __init__(self, account):
-        self.account = account
-        self.client = account.client("organizations")
-        self.client.create_organization(FeatureSet="ALL")
-        self.root_id = self.client.list_roots()["Roots"][0]["Id"]
-        self.ou_ids = {"/": self.root_id}
-
-    def ou(self, path):
-        """The id of the OU at ``path`` (like /Workloads/Prod), created with its parents when missing."""
-        if path not in self.ou_ids:
-            parent, _separator, name = path.rpartition("/")
-            parent_id = self.ou(parent or "/")
-            unit = self.client.create_organizational_unit(ParentId=parent_id, Name=name)["OrganizationalUnit"]
-            self.ou_ids[path] = unit["Id"]
-        return self.ou_ids[path]
-
-    def member(self, name, ou="/", tags=None):
-        """A new member account in the OU at path ``ou``; returns its id."""
-        status = self.client.create_account(
-            AccountName=name, Email=f"{name.replace(' ', '.')}@example.com",
-            Tags=[{"Key": key, "Value": value} for key, value in (tags or {}).items()],
-        )["CreateAccountStatus"]
-        account_id = status["AccountId"]
-        if ou != "/":
-            self.client.move_account(AccountId=account_id, SourceParentId=self.root_id,
-                                     DestinationParentId=self.ou(ou))
-        return account_id
-
-
 @pytest.fixture
 def org(aws_account):
-    return Organization(aws_account)
+    """An organization managed by ``aws_account``, built with boto3 as that account."""
+    return Organization(aws_account.client("organizations"))
 
 
 # --- running ansible-inventory -------------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from cryptography.x509.oid import NameOID
 
 from integration.conftest import REPO, run_playbook
 from integration.test_playbooks import PROTON
+from localaws.sample_org import Organization
 
 POLICIES = REPO / "docs" / "policies"
 MANAGEMENT = "runner-management-account.json"
@@ -118,14 +119,10 @@ def runner_role(account, trusted_arn, policy, name=MEMBER_ROLE):
 def new_organization(local_aws, management, count):
     """An organization managed by ``management`` with ``count`` new member accounts, each entered like the
     ``aws_account`` fixture's (same class; tests/conftest.py is not importable by name from this directory)."""
-    organizations = management.client("organizations")
-    organizations.create_organization(FeatureSet="ALL")
-    members = []
-    for index in range(count):
-        status = organizations.create_account(AccountName=f"member {index}", Email=f"member{index}@example.com",
-                                              Tags=[{"Key": "team", "Value": "platform"}])["CreateAccountStatus"]
-        members.append(type(management)(local_aws, status["AccountId"]))
-    return members
+    organization = Organization(management.client("organizations"))
+    return [type(management)(local_aws, organization.member(f"member {index}", tags={"team": "platform"},
+                                                            email=f"member{index}@example.com"))
+            for index in range(count)]
 
 
 def one_account_short_of(local_aws, aws_account_factory, tmp_path, action):

@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from localaws.sample_org import Organization
+
 REPO = Path(__file__).resolve().parents[2]
 COLLECTIONS = REPO / ".build" / "collections"
 REGION = "us-east-1"
@@ -42,14 +44,8 @@ COMPOSE = {"account_label": "aws_account_name ~ ' in ' ~ aws_ou_path"}
 def hostile_org(aws_account):
     """An organization (managed by ``aws_account``) with one member account, named like lookups, in such an OU."""
     assert len(ACCOUNT_NAME) <= 50  # AWS's limit, which the local AWS does not check
-    client = aws_account.client("organizations")
-    client.create_organization(FeatureSet="ALL")
-    root_id = client.list_roots()["Roots"][0]["Id"]
-    ou_id = client.create_organizational_unit(ParentId=root_id, Name=OU_NAME)["OrganizationalUnit"]["Id"]
-    account_id = client.create_account(AccountName=ACCOUNT_NAME, Email=EMAIL, Tags=[
-        {"Key": "team", "Value": TAG_VALUE}])["CreateAccountStatus"]["AccountId"]
-    client.move_account(AccountId=account_id, SourceParentId=root_id, DestinationParentId=ou_id)
-    return account_id
+    organization = Organization(aws_account.client("organizations"))
+    return organization.member(ACCOUNT_NAME, organization.unit(OU_NAME), {"team": TAG_VALUE}, email=EMAIL)
 
 
 class Runs:
