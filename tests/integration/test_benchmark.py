@@ -5,13 +5,15 @@ that protonkit.accounts' bootstrap.yml, the amazon.aws playbook and the boto3 fl
 and that a rerun of each writes nothing. One account, one region: it is part of make test's time budget.
 """
 
+import importlib.util
 import sys
 
-from integration.conftest import REPO
+from integration.ansible_runs import REPO
 
-sys.path.insert(0, str(REPO / "benchmarks"))
-
-import bootstrap_benchmark  # noqa: E402  pylint: disable=wrong-import-position
+# A script of benchmarks/, not a package: loaded from its file (registered, so that its dataclasses resolve).
+_SPEC = importlib.util.spec_from_file_location("bootstrap_benchmark", REPO / "benchmarks" / "bootstrap_benchmark.py")
+bootstrap_benchmark = sys.modules.setdefault("bootstrap_benchmark", importlib.util.module_from_spec(_SPEC))
+_SPEC.loader.exec_module(bootstrap_benchmark)
 
 
 def test_the_variants_and_the_floor_build_the_same_accounts_and_rerun_without_writes(local_aws, tmp_path):

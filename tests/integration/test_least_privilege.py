@@ -24,8 +24,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from integration.conftest import REPO, run_playbook
-from integration.test_playbooks import PROTON
+from integration.ansible_runs import PROTON, REPO, run_playbook
+from local_accounts import Account
 from localaws.sample_org import Organization
 
 POLICIES = REPO / "docs" / "policies"
@@ -118,9 +118,9 @@ def runner_role(account, trusted_arn, policy, name=MEMBER_ROLE):
 
 def new_organization(local_aws, management, count):
     """An organization managed by ``management`` with ``count`` new member accounts, each entered like the
-    ``aws_account`` fixture's (same class; tests/conftest.py is not importable by name from this directory)."""
+    ``aws_account`` fixture's (local_accounts.Account)."""
     organization = Organization(management.client("organizations"))
-    return [type(management)(local_aws, organization.member(f"member {index}", tags={"team": "platform"},
+    return [Account(local_aws, organization.member(f"member {index}", tags={"team": "platform"},
                                                             email=f"member{index}@example.com"))
             for index in range(count)]
 

@@ -8,8 +8,7 @@ import json
 
 import pytest
 
-from integration.conftest import REPO, run_playbook
-from integration.test_playbooks import management_env, write_inventory
+from integration.ansible_runs import REPO, management_env, run_playbook, write_inventory
 from localaws.bootstrapped import account_state, bootstrap_problems
 
 OWNED = {"protonkit:managed-by": "protonkit.accounts"}

@@ -3,9 +3,8 @@ named principals, with a customer managed key) and the password file, through an
 AWS. Nothing the module did not create is written into or deleted, and the password never appears in any output."""
 
 import json
+from integration.ansible_runs import REPO, management_env, run_playbook, write_inventory
 
-from integration.conftest import REPO, run_playbook
-from integration.test_playbooks import management_env, write_inventory
 
 SECRET = "protonkit/Administrator/console-password"
 KNOWN_PASSWORD = "Custody-Passw0rd!-never-shown-9b1e"

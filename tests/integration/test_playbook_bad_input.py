@@ -5,9 +5,8 @@ record in the JSON report carries the same message, so a pipeline sees it too.
 """
 
 import json
+from integration.ansible_runs import REPO, management_env, run_playbook, write_inventory
 
-from integration.conftest import REPO, run_playbook
-from integration.test_playbooks import management_env, write_inventory
 
 KNOWN_PASSWORD = "BadInput-Passw0rd!-never-shown-9e1"
 

@@ -7,32 +7,10 @@ import textwrap
 import pytest
 import yaml
 
-from integration.conftest import REPO, run_playbook
+from integration.ansible_runs import PROTON, REPO, management_env, run_playbook, write_inventory
 from localaws.bootstrapped import account_state, bootstrap_problems
 
 KNOWN_PASSWORD = "Playbook-Passw0rd!-never-shown-51c2"
-# The Proton half of bootstrap.yml is opt-in (AWS Proton's end of support): the tests that expect its roles ask.
-PROTON = ["-e", "account_bootstrap_proton_roles=true"]
-
-
-def write_inventory(path, accounts, host_vars=None, group_vars=None):
-    """A static inventory of ``accounts``; ``host_vars`` (account id -> variables) adds variables to some,
-    ``group_vars`` to all (below host variables, as a user's group_vars/all)."""
-    hosts = {account.account_id: {
-        "aws_account_id": account.account_id,
-        "aws_assume_role_arn": f"arn:aws:iam::{account.account_id}:role/OrganizationAccountAccessRole",
-        **(host_vars or {}).get(account.account_id, {}),
-    } for account in accounts}
-    path.write_text(yaml.safe_dump({"all": {"hosts": hosts, **({"vars": group_vars} if group_vars else {})}}))
-    return path
-
-
-def management_env(local_aws, tmp_path):
-    return {"AWS_ACCESS_KEY_ID": "AKIAPROTONKITPLAYBK0", "AWS_SECRET_ACCESS_KEY": "playbook-management",
-            "AWS_REGION": "us-east-1", "AWS_DEFAULT_REGION": "us-east-1", "AWS_ENDPOINT_URL": local_aws.url,
-            "PWD": str(tmp_path)}
-
-
 def fully_bootstrapped(account):
     """Both halves, as documented (the generated password in its secret)."""
     return bootstrap_problems(account_state(account.client), account.account_id) == []

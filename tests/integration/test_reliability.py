@@ -9,7 +9,7 @@ B. For a fresh, a partly bootstrapped and a drifted account (all in the same run
    nothing and predicts, task by task, the changed flag and the diff of the real run that follows.
 
 Every playbook runs with the ``ansible.posix.json`` callback, parsed here per account host (``hosts_results``),
-since ``integration.conftest.run_playbook`` only reads the host ``localhost``.
+since ``integration.ansible_runs.run_playbook`` only reads the host ``localhost``.
 """
 
 import json
@@ -17,9 +17,8 @@ import time
 
 import yaml
 
-from integration.conftest import REPO, run_playbook
+from integration.ansible_runs import REPO, management_env, run_playbook, write_inventory
 from localaws.bootstrapped import account_state, bootstrap_problems, without_account
-from integration.test_playbooks import management_env, write_inventory
 
 BOOTSTRAP = REPO / "playbooks" / "bootstrap.yml"
 REPORT = "protonkit-bootstrap-report.json"

@@ -12,7 +12,7 @@ import botocore.config
 import botocore.exceptions
 import pytest
 
-from conftest import BOOTSTRAP_CREDENTIALS, DEFAULT_ACCOUNT_ID, Account, new_account_id
+from local_accounts import BOOTSTRAP_CREDENTIALS, DEFAULT_ACCOUNT_ID, Account, new_account_id
 from localaws.calls import is_read
 from localaws.client import LocalAWSClient, LocalAWSError
 

@@ -6,7 +6,7 @@ inventory, bootstrap in check mode (no write), bootstrap, a rerun with zero writ
 of ours; no deprecation warning may name this collection.
 
 The newest toolchain (the .venv) runs the same path in tests/integration (test_inventory_organization.py and
-test_playbooks.py), where every playbook run fails on any deprecation warning (integration/conftest.py).
+test_playbooks.py), where every playbook run fails on any deprecation warning (integration/ansible_runs.py).
 """
 
 import json
