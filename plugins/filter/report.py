@@ -99,20 +99,18 @@ def _kept_of(results, failure):
     return kept
 
 
-def account_record(identity, results=None, failure=None, failed_task=None, iam_admin=None, proton_roles=None,
-                   removing=False):
+def account_record(identity, results=None, failure=None, failed_task=None):
     """One account's line in the run report, built from the module results of account_bootstrap.
 
-    ``results`` may carry ``iam_admin``, ``proton_roles`` and ``removing`` together (as the role passes them).
-    ``proton_roles`` is the registered result of proton_account_roles (its ``regions`` has one entry per region), or
+    ``results``: ``iam_admin`` and ``proton_roles`` (the registered results; a half that did not run is left out or
+    skipped) and ``removing``. ``proton_roles`` is the registered result of proton_account_roles (its ``regions`` has one entry per region), or
     of a loop over it (``results`` holds one module result each).
     ``removing`` (a teardown) reports a change as ``removed``. Never copies a password: only where a generated one
     was delivered.
     """
     results = results or {}
-    iam_admin = results.get("iam_admin", iam_admin)
-    proton_roles = results.get("proton_roles", proton_roles)
-    removing = bool(results.get("removing", removing))
+    iam_admin, proton_roles = results.get("iam_admin"), results.get("proton_roles")
+    removing = bool(results.get("removing"))
     record = dict(identity or {})
     proton_results = [r for r in (proton_roles or {}).get("results", [proton_roles]) if _ran(r)]
     module_results = [r for r in [iam_admin] + proton_results if _ran(r)]

@@ -57,7 +57,7 @@ PROTON_LOOP = {"changed": False, "results": [
 
 
 def test_record_of_a_created_account_names_user_roles_regions_and_secret():
-    record = account_record(IDENTITY, iam_admin=IAM_CREATED, proton_roles=PROTON_LOOP)
+    record = account_record(IDENTITY, {"iam_admin": IAM_CREATED, "proton_roles": PROTON_LOOP})
     assert record["status"] == "created"
     assert record["admin_user"] == "Administrator"
     assert record["proton_roles"] == ["S", "P"]
@@ -68,10 +68,10 @@ def test_record_of_a_created_account_names_user_roles_regions_and_secret():
 
 def test_record_status_updated_unchanged_skipped():
     updated = dict(IAM_CREATED, created=False)
-    assert account_record(IDENTITY, iam_admin=updated)["status"] == "updated"
+    assert account_record(IDENTITY, {"iam_admin": updated})["status"] == "updated"
     unchanged = dict(IAM_CREATED, created=False, changed=False)
-    assert account_record(IDENTITY, iam_admin=unchanged, proton_roles=PROTON_LOOP)["status"] == "unchanged"
-    assert account_record(IDENTITY, iam_admin={"skipped": True}, proton_roles=None)["status"] == "skipped"
+    assert account_record(IDENTITY, {"iam_admin": unchanged, "proton_roles": PROTON_LOOP})["status"] == "unchanged"
+    assert account_record(IDENTITY, {"iam_admin": {"skipped": True}, "proton_roles": None})["status"] == "skipped"
 
 
 def test_record_of_a_failure_keeps_the_aws_error_code():
@@ -110,7 +110,7 @@ def test_record_lists_what_a_teardown_kept_once():
     iam = {"changed": True, "kept": [{"kind": "user", "name": "Administrator", "reason": "at path '/people/'"}]}
     proton = {"results": [{"changed": False, "region": region, "roles": {}, "removed_roles": [], "kept": [THEIR_ROLE]}
                           for region in ("us-east-1", "eu-west-1")]}
-    record = account_record(IDENTITY, iam_admin=iam, proton_roles=proton, removing=True)
+    record = account_record(IDENTITY, {"iam_admin": iam, "proton_roles": proton, "removing": True})
     assert record["kept"] == [iam["kept"][0], THEIR_ROLE]
     lines = report_summary([record])
     assert "  dev (111111111111): role AWSProtonServiceRole: not tagged protonkit:managed-by" in lines
@@ -122,14 +122,14 @@ def test_record_of_a_refusal_lists_the_refused_entities():
         {"failed": True, "msg": "Not created by protonkit.accounts, so not changed: ...", "refused": [THEIR_ROLE]}]}
     record = account_record(IDENTITY, failure=failure, failed_task="Proton")
     assert record["status"] == "failed" and record["kept"] == [THEIR_ROLE]
-    assert account_record(IDENTITY, iam_admin=IAM_CREATED)["kept"] == []
+    assert account_record(IDENTITY, {"iam_admin": IAM_CREATED})["kept"] == []
 
 
 from ansible_collections.protonkit.accounts.plugins.filter.report import merge_records  # noqa: E402
 
 
 def test_check_mode_summary_says_would_and_marks_itself():
-    record = account_record(IDENTITY, iam_admin=IAM_CREATED, proton_roles=PROTON_LOOP)
+    record = account_record(IDENTITY, {"iam_admin": IAM_CREATED, "proton_roles": PROTON_LOOP})
     lines = report_summary([record], check_mode=True)
     assert lines[0].startswith("Check mode: nothing was changed")
     assert "would create" in lines[3] and lines[3].startswith("111111111111")
@@ -142,15 +142,16 @@ def test_proton_unavailable_is_its_own_status_and_named_in_the_summary():
     unavailable = {"changed": True, "results": [
         {"changed": True, "created": True, "region": "us-east-1", "proton_available": False,
          "roles": {"service": {"name": "S"}, "pipeline": {"name": "P"}}}]}
-    record = account_record(IDENTITY, iam_admin=dict(IAM_CREATED, changed=False, created=False),
-                            proton_roles=unavailable)
+    record = account_record(IDENTITY, {"iam_admin": dict(IAM_CREATED, changed=False, created=False),
+                                       "proton_roles": unavailable})
     assert record["status"] == "proton_skipped" and record["proton_skipped_regions"] == ["us-east-1"]
     assert report_counts([record])["proton_skipped"] == 1
     lines = report_summary([record])
     assert "AWS Proton did not answer (end of support), so its account settings were not written in:" in lines
     assert "  dev (111111111111): us-east-1" in lines
     # Proton answering (or not asked: configure_account_settings false) is no skip.
-    assert account_record(IDENTITY, iam_admin=IAM_CREATED, proton_roles=PROTON_LOOP)["proton_skipped_regions"] == []
+    answered = account_record(IDENTITY, {"iam_admin": IAM_CREATED, "proton_roles": PROTON_LOOP})
+    assert answered["proton_skipped_regions"] == []
 
 
 def test_one_run_over_several_regions_is_reported_per_region():
@@ -158,25 +159,25 @@ def test_one_run_over_several_regions_is_reported_per_region():
     one_run = {"changed": True, "created": True, "roles": {"service": {"name": "S"}, "pipeline": {"name": "P"}},
                "regions": [{"region": "us-east-1", "changed": True, "proton_available": True},
                            {"region": "eu-west-1", "changed": False, "proton_available": False}]}
-    record = account_record(IDENTITY, iam_admin=IAM_CREATED, proton_roles=one_run)
+    record = account_record(IDENTITY, {"iam_admin": IAM_CREATED, "proton_roles": one_run})
     assert (record["regions"], record["proton_roles"]) == (["us-east-1", "eu-west-1"], ["S", "P"])
     assert record["status"] == "proton_skipped" and record["proton_skipped_regions"] == ["eu-west-1"]
     answered = dict(one_run, regions=[dict(region, proton_available=True) for region in one_run["regions"]])
-    assert account_record(IDENTITY, iam_admin=IAM_CREATED, proton_roles=answered)["status"] == "created"
+    assert account_record(IDENTITY, {"iam_admin": IAM_CREATED, "proton_roles": answered})["status"] == "created"
     skipped_task = {"skipped": True, "changed": False}
-    assert account_record(IDENTITY, iam_admin=IAM_CREATED, proton_roles=skipped_task)["regions"] == []
+    assert account_record(IDENTITY, {"iam_admin": IAM_CREATED, "proton_roles": skipped_task})["regions"] == []
 
 
 def test_teardown_names_the_removed_administrator():
     iam = {"changed": True, "user": {}, "kept": [],
            "removed": [{"kind": "user", "name": "Administrator"}, {"kind": "group", "name": "Administrators"}]}
-    record = account_record(IDENTITY, iam_admin=iam, removing=True)
+    record = account_record(IDENTITY, {"iam_admin": iam, "removing": True})
     assert (record["status"], record["admin_user"], record["admin_user_removed"]) == ("removed", "Administrator", True)
     assert "Administrator (removed)" in report_table([record])[2]
     assert "Administrator (would be removed)" in report_table([record], check_mode=True)[2]
     kept = {"changed": False, "user": {"name": "Administrator"}, "removed": [],
             "kept": [{"kind": "user", "name": "Administrator", "reason": "not ours"}]}
-    record = account_record(IDENTITY, iam_admin=kept, removing=True)
+    record = account_record(IDENTITY, {"iam_admin": kept, "removing": True})
     assert (record["admin_user"], record["admin_user_removed"]) == ("Administrator", False)
 
 
