@@ -103,9 +103,9 @@ def account_record(identity, results=None, failure=None, failed_task=None):
     """One account's line in the run report, built from the module results of account_bootstrap.
 
     ``results``: ``iam_admin`` and ``proton_roles`` (the registered results; a half that did not run is left out or
-    skipped) and ``removing``. ``proton_roles`` is the registered result of proton_account_roles (its ``regions`` has one entry per region), or
-    of a loop over it (``results`` holds one module result each).
-    ``removing`` (a teardown) reports a change as ``removed``. Never copies a password: only where a generated one
+    skipped) and ``removing``. ``proton_roles`` is the registered result of proton_account_roles (its ``regions`` has
+    one entry per region), or of a loop over it (``results`` holds one module result each). ``removing`` (a
+    teardown) reports a change as ``removed``. Never copies a password: only where a generated one
     was delivered.
     """
     results = results or {}
