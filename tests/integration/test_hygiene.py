@@ -7,8 +7,8 @@ else runs on the machine, so comparing it before and after would blame these tes
 import textwrap
 
 import yaml
-from integration.ansible_runs import REPO, run_playbook
 
+from integration.ansible_runs import REPO, run_playbook
 
 
 def test_an_ansible_run_as_the_tests_make_it_writes_nothing_into_home(tmp_path):

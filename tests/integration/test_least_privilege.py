@@ -121,7 +121,7 @@ def new_organization(local_aws, management, count):
     ``aws_account`` fixture's (local_accounts.Account)."""
     organization = Organization(management.client("organizations"))
     return [Account(local_aws, organization.member(f"member {index}", tags={"team": "platform"},
-                                                            email=f"member{index}@example.com"))
+                                                   email=f"member{index}@example.com"))
             for index in range(count)]
 
 

@@ -3,6 +3,7 @@ named principals, with a customer managed key) and the password file, through an
 AWS. Nothing the module did not create is written into or deleted, and the password never appears in any output."""
 
 import json
+
 from integration.ansible_runs import REPO, management_env, run_playbook, write_inventory
 
 

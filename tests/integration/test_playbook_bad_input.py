@@ -5,6 +5,7 @@ record in the JSON report carries the same message, so a pipeline sees it too.
 """
 
 import json
+
 from integration.ansible_runs import REPO, management_env, run_playbook, write_inventory
 
 

@@ -11,6 +11,8 @@ from integration.ansible_runs import PROTON, REPO, management_env, run_playbook,
 from localaws.bootstrapped import account_state, bootstrap_problems
 
 KNOWN_PASSWORD = "Playbook-Passw0rd!-never-shown-51c2"
+
+
 def fully_bootstrapped(account):
     """Both halves, as documented (the generated password in its secret)."""
     return bootstrap_problems(account_state(account.client), account.account_id) == []
