@@ -84,17 +84,19 @@ prepare_home() {
     "${ROOT}/.venv/bin/python" - "${PIP_CONFIG_FILE:-${XDG_CONFIG_HOME:-${REAL_HOME}/.config}/pip/pip.conf}" \
         "${HOME}/.config/pip/pip.conf" "${shared}/pip-cache" <<'EOF'
 import configparser
+import os
 import sys
 
 user_conf, sanity_conf, cache_dir = sys.argv[1:]
 config = configparser.RawConfigParser()
 config.read(user_conf)
-for section, key, value in (("global", "cache-dir", cache_dir), ("install", "no-compile", "true")):
+# In a config file an option is named by its destination: "compile = false" is --no-compile.
+for section, key, value in (("global", "cache-dir", cache_dir), ("install", "compile", "false")):
     if not config.has_section(section):
         config.add_section(section)
     config.set(section, key, value)
-with open(sanity_conf, "w", encoding="utf-8") as out:
-    config.write(out)
+with open(os.open(sanity_conf, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w", encoding="utf-8") as out:
+    config.write(out)  # private: the user's index URLs may hold credentials
 EOF
     local pip_version
     pip_version="$("${BIN}/python" -c 'from ansible_test._internal.python_requirements import get_venv_packages

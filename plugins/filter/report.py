@@ -114,8 +114,10 @@ def account_record(identity, results=None, failure=None, failed_task=None):
     record = dict(identity or {})
     proton_results = [r for r in (proton_roles or {}).get("results", [proton_roles]) if _ran(r)]
     module_results = [r for r in [iam_admin] + proton_results if _ran(r)]
-    # One entry per region: a module run's own list (regions in one run), or the run itself (one region a run).
-    region_results = [region for r in proton_results for region in r.get("regions") or [r]]
+    # One entry per region: a module run's own list (regions in one run), or the run itself (one region a run). A
+    # failed run's result names no region it finished (its failure is the record's error).
+    region_results = [region for r in proton_results if not r.get("failed")
+                      for region in (r["regions"] if "regions" in r else [r]) if region.get("region")]
 
     removed_user = [item.get("name") for item in (iam_admin or {}).get("removed") or [] if item.get("kind") == "user"]
     # A teardown that removed the user says so, by name: the module's "user after the run" is empty then.

@@ -211,7 +211,7 @@ def proton_model_available():
     return "proton" in boto3.session.Session().get_available_services()
 
 
-REGION_NAME = re.compile(r"^[a-z]{2}(-[a-z]+)+-[0-9]+$")
+REGION_NAME = re.compile(r"^[a-z]{2,4}(-[a-z]+)+-[0-9]+$")  # us-east-1, us-gov-west-1, eusc-de-east-1
 
 
 def settings_regions(regions, region):

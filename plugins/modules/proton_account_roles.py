@@ -660,13 +660,18 @@ def read_settings(module, regions):
         def read(region=region):
             client = proton_client(module, region)
             return client, read_account_settings(client, region)
-        answers[region], unavailable[region] = with_proton(module, read)
+        try:
+            answers[region], unavailable[region] = with_proton(module, read)
+        except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
+            module.fail_json_aws(e, msg=f"AWS Proton account settings could not be read in {region}; nothing was "
+                                        "written")
     return answers, unavailable
 
 
-def reconcile_settings(module, iam, answers, unavailable, desired_of, retry_seconds=0, **known):
+def reconcile_settings(module, iam, answers, unavailable, desired_of, retry_seconds=0, changed=False, **known):
     """Each region that answered, to ``desired_of(its settings before)``: ``([region result], {region: before})``.
-    ``known``: what a failure's result says besides."""
+    A region that fails ends the run with what was done so far: ``changed`` (what the run changed before the
+    settings), the regions done, and ``known`` (what else the result says)."""
     results, before = [], {}
     for region, answer in answers.items():
         before[region], outcome = {}, None
@@ -674,7 +679,11 @@ def reconcile_settings(module, iam, answers, unavailable, desired_of, retry_seco
             proton, before[region] = answer
             step = functools.partial(ensure_account_settings, proton, iam, region, before[region],
                                      desired_of(before[region]), retry_seconds)
-            outcome, unavailable[region] = with_proton(module, step, **known)
+            so_far = dict(known, regions=results, changed=changed or any(item["changed"] for item in results))
+            try:
+                outcome, unavailable[region] = with_proton(module, step, **so_far)
+            except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
+                module.fail_json_aws(e, msg=f"AWS Proton account settings could not be updated in {region}", **so_far)
         changed, after, retries = outcome or (False, {}, 0)
         warn_unavailable(module.params["state"], unavailable[region])
         results.append(region_result(region, changed, after, unavailable[region], retries))
@@ -722,7 +731,7 @@ def present(module, iam, details, regions):
     # Only a role created in this run can be "not visible yet"; for older roles a refusal is final.
     retry_seconds = params["role_propagation_timeout"] if created else 0
     results, settings_before = reconcile_settings(module, iam, answers, unavailable, lambda _before: desired,
-                                                  retry_seconds, roles=roles_after)
+                                                  retry_seconds, changed=roles_changed, roles=roles_after)
 
     return summed_up(
         regions, results,
@@ -842,7 +851,7 @@ def main():
     except AnsibleIAMError as e:
         module.fail_json_aws_error(e)
     except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
-        module.fail_json_aws(e, msg=f"AWS Proton account settings could not be updated in {', '.join(regions)}")
+        module.fail_json_aws(e, msg="The AWS Proton roles or account settings could not be managed")
     module.exit_json(**result)
 
 

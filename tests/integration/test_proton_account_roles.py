@@ -336,6 +336,20 @@ def test_a_region_where_proton_does_not_answer_fails_the_run_first_or_is_skipped
     assert [settings(aws_account, region) for region in REGIONS] == [pipeline, {}, pipeline]
 
 
+def test_a_region_that_fails_mid_run_is_named_with_what_was_done_before_it(ansible_module, aws_account):
+    aws_account.local_aws.add_error_rule(code="AccessDeniedException", status=403, service="proton",
+                                         action="UpdateAccountSettings", region="eu-west-1",
+                                         account=aws_account.account_id)
+    run = ansible_module(MODULE, {"regions": REGIONS}, aws_account.env)
+    assert run.result["failed"] and "could not be updated in eu-west-1" in run.result["msg"], run.result
+    assert run.result["error"]["code"] == "AccessDeniedException"
+    # The roles and the first region were written, and the result says so.
+    assert run.result["changed"] is True
+    assert [(item["region"], item["changed"]) for item in run.result["regions"]] == [("us-east-1", True)]
+    assert settings(aws_account, "us-east-1") == {"pipelineServiceRoleArn": role_arn(aws_account, PIPELINE)}
+    assert settings(aws_account, "ap-southeast-2") == {}
+
+
 def no_proton_endpoint_env(account):
     """IAM and STS still at the local AWS, Proton left to botocore's endpoint data (which has none in GovCloud)."""
     env = {k: v for k, v in account.env.items() if k != "AWS_ENDPOINT_URL"}

@@ -49,7 +49,7 @@ def test_an_account_made_as_documented_has_no_problem_and_each_flaw_is_named(aws
     aws_account.client("proton").update_account_settings(pipelineServiceRoleArn="")
     problems = bootstrap_problems(account_state(aws_account.client), aws_account.account_id)
     assert [problem.split(":")[0] for problem in problems] == [
-        "the group's managed policies", "the user's console access", "the Proton pipeline service role in us-east-1"]
+        "the group's managed policies", "the user's console access", "the Proton account settings in us-east-1"]
     # The IAM half alone, asked for as such: the Proton roles are then one too many.
     assert bootstrap_problems(state, aws_account.account_id, proton=False)[0].startswith("the roles at /service-role/")
 

@@ -168,6 +168,19 @@ def test_one_run_over_several_regions_is_reported_per_region():
     assert account_record(IDENTITY, {"iam_admin": IAM_CREATED, "proton_roles": skipped_task})["regions"] == []
 
 
+def test_a_failed_proton_run_and_one_without_settings_name_no_region():
+    # Failed before any region was done (Proton not answering, with proton_unavailable=fail): the error says it all.
+    failed = {"failed": True, "msg": "AWS Proton did not answer in us-east-1", "proton_available": False}
+    record = account_record(IDENTITY, {"iam_admin": IAM_CREATED, "proton_roles": failed}, failed, "Proton")
+    assert (record["status"], record["regions"], record["proton_skipped_regions"]) == ("failed", [], [])
+    assert report_summary([record])  # no region of None to join
+    # configure_account_settings=false: the roles, and no region.
+    roles_only = {"changed": True, "created": True, "region": "us-east-1", "regions": [], "proton_available": True,
+                  "roles": {"service": {"name": "S"}, "pipeline": {"name": "P"}}}
+    record = account_record(IDENTITY, {"iam_admin": IAM_CREATED, "proton_roles": roles_only})
+    assert (record["regions"], record["proton_roles"], record["status"]) == ([], ["S", "P"], "created")
+
+
 def test_teardown_names_the_removed_administrator():
     iam = {"changed": True, "user": {}, "kept": [],
            "removed": [{"kind": "user", "name": "Administrator"}, {"kind": "group", "name": "Administrators"}]}

@@ -138,8 +138,13 @@ def bootstrap_problems(state, account_id, user_tags=None, proton=True, codebuild
             expect(f"{name}'s trusted service", statement.get("Principal"), {"Service": "proton.amazonaws.com"})
             expect(f"{name}'s trust condition", statement.get("Condition"), condition)
             expect(f"{name}'s ownership tag", {key: role["tags"].get(key) for key in OWNERSHIP_TAG}, OWNERSHIP_TAG)
-        pipeline_arn = f"arn:aws:iam::{account_id}:role{ROLE_PATH}{PIPELINE_ROLE}"
-        for region, settings in state["proton_settings"].items():
-            expect(f"the Proton pipeline service role in {region}", settings.get("pipelineServiceRoleArn"),
-                   pipeline_arn)
+        if codebuild and CODEBUILD_ROLE in state["roles"]:
+            statement = state["roles"][CODEBUILD_ROLE]["trust"]["Statement"][0]
+            expect(f"{CODEBUILD_ROLE}'s trusted service", statement.get("Principal"),
+                   {"Service": "codebuild.amazonaws.com"})
+        settings = {"pipelineServiceRoleArn": f"arn:aws:iam::{account_id}:role{ROLE_PATH}{PIPELINE_ROLE}"}
+        if codebuild:
+            settings["pipelineCodebuildRoleArn"] = f"arn:aws:iam::{account_id}:role{ROLE_PATH}{CODEBUILD_ROLE}"
+        for region, actual in state["proton_settings"].items():
+            expect(f"the Proton account settings in {region}", actual, settings)
     return problems
