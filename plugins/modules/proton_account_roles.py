@@ -684,9 +684,9 @@ def reconcile_settings(module, iam, answers, unavailable, desired_of, retry_seco
                 outcome, unavailable[region] = with_proton(module, step, **so_far)
             except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
                 module.fail_json_aws(e, msg=f"AWS Proton account settings could not be updated in {region}", **so_far)
-        changed, after, retries = outcome or (False, {}, 0)
+        region_changed, after, retries = outcome or (False, {}, 0)
         warn_unavailable(module.params["state"], unavailable[region])
-        results.append(region_result(region, changed, after, unavailable[region], retries))
+        results.append(region_result(region, region_changed, after, unavailable[region], retries))
     return results, before
 
 
