@@ -78,11 +78,13 @@ prepare_home() {
     local cache="${HOME}/.ansible/test/cache"
     mkdir -p "${cache}" "${shared}/pip-wheels" "${HOME}/.config/pip"
     # ansible-test runs pip with none of our environment but HOME, so pip's settings go into HOME's pip.conf: the
-    # user's own (index URLs, certificates), a download cache shared by every core's HOME (pip's cache is safe to use
-    # from several processes), and no byte-compiling of what pip installs into the ~40 venvs of a run (mostly never
-    # imported; it cost a good part of the suite's CPU).
+    # user's own (index URLs, certificates) and a download cache shared by every core's HOME (pip's cache is safe to
+    # use from several processes). pip still byte-compiles what it installs: without that, a test's own Python
+    # compiles its tools at import and prints their SyntaxWarnings (docutils 0.18's, in the changelog test), and
+    # ansible-test fails a test that writes to stderr.
+    local pip_conf="${HOME}/.config/pip/pip.conf"
     "${ROOT}/.venv/bin/python" - "${PIP_CONFIG_FILE:-${XDG_CONFIG_HOME:-${REAL_HOME}/.config}/pip/pip.conf}" \
-        "${HOME}/.config/pip/pip.conf" "${shared}/pip-cache" <<'EOF'
+        "${pip_conf}.new" "${shared}/pip-cache" <<'EOF'
 import configparser
 import os
 import sys
@@ -90,14 +92,17 @@ import sys
 user_conf, sanity_conf, cache_dir = sys.argv[1:]
 config = configparser.RawConfigParser()
 config.read(user_conf)
-# In a config file an option is named by its destination: "compile = false" is --no-compile.
-for section, key, value in (("global", "cache-dir", cache_dir), ("install", "compile", "false")):
-    if not config.has_section(section):
-        config.add_section(section)
-    config.set(section, key, value)
+if not config.has_section("global"):
+    config.add_section("global")
+config.set("global", "cache-dir", cache_dir)
 with open(os.open(sanity_conf, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w", encoding="utf-8") as out:
     config.write(out)  # private: the user's index URLs may hold credentials
 EOF
+    # Venvs built under other pip settings are built again (ansible-test keys them by their requirements only).
+    if ! cmp -s "${pip_conf}.new" "${pip_conf}"; then
+        rm -rf "${HOME}/.ansible/test/venv"
+    fi
+    mv "${pip_conf}.new" "${pip_conf}"
     local pip_version
     pip_version="$("${BIN}/python" -c 'from ansible_test._internal.python_requirements import get_venv_packages
 from ansible_test._internal.host_configs import NativePythonConfig
