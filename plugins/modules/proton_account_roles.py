@@ -19,17 +19,6 @@ description:
 author:
   - protonkit maintainers (@protonkit)
 options:
-  regions:
-    description:
-      - The regions whose Proton account settings point at the roles, in one run. The roles are global, read and
-        reconciled once; the settings are read, changed and reported per region (RV(regions)).
-      - With O(proton_unavailable=fail), every region is asked before the first write, so a region where Proton does
-        not answer stops the run before anything is written; with V(warn) only that region is skipped.
-      - Omit it to manage the settings of O(region) alone. When both are given, O(region) is only where the IAM and
-        STS calls go.
-    type: list
-    elements: str
-    version_added: 0.2.0
   state:
     description:
       - V(present) creates or updates the roles and the account settings.
@@ -42,146 +31,6 @@ options:
     type: str
     choices: [present, absent]
     default: present
-  shared_role:
-    description: One role (O(service_role_name)) serves as both the service role and the pipeline service role.
-    type: bool
-    default: false
-  service_role_name:
-    description: Name of the Proton service role.
-    type: str
-    default: AWSProtonServiceRole
-  pipeline_role_name:
-    description: Name of the Proton pipeline service role (unused with O(shared_role=true)).
-    type: str
-    default: AWSProtonPipelineServiceRole
-  role_path:
-    description: IAM path of the roles.
-    type: str
-    default: /service-role/
-  permissions:
-    description:
-      - What the service and pipeline roles may do.
-      - V(console) is what the Proton console attaches. CloudFormation stack actions on C(AWSProton-*) stacks of the
-        account, and every action except C(organizations:*) and C(account:*) only when called through
-        CloudFormation (C(aws:CalledVia)), plus C(organizations:DescribeOrganization) and C(account:ListRegions)
-        under the same condition.
-      - V(administrator) attaches C(AdministratorAccess), as the AWS sample templates do.
-      - V(scoped) is the CloudFormation statement plus only the services in O(allowed_services), through
-        CloudFormation.
-      - V(custom) adds nothing, only O(managed_policy_arns) and O(inline_policies).
-    type: str
-    choices: [console, administrator, scoped, custom]
-    default: console
-  allowed_services:
-    description:
-      - Service prefixes (V(s3), V(lambda), ...) the roles may use through CloudFormation.
-      - Required, and only allowed, with O(permissions=scoped).
-    type: list
-    elements: str
-  managed_policy_arns:
-    description: More managed policies attached to the service and pipeline roles.
-    type: list
-    elements: str
-    default: []
-  inline_policies:
-    description:
-      - More inline policies of the service and pipeline roles, policy name to policy document (a dictionary or
-        JSON text).
-      - With O(permissions=console) or O(permissions=scoped) the name C(ProtonProvisioning) is the module's own
-        policy and can't be used here.
-      - Compared with the roles' policies as policies (order and formatting don't matter), not as text.
-    type: dict
-    default: {}
-  purge_policies:
-    description:
-      - Detach managed policies and delete inline policies of the service and pipeline roles that this module
-        would not set (for example C(AdministratorAccess) after switching from O(permissions=administrator)).
-    type: bool
-    default: true
-  codebuild_role:
-    description:
-      - Also create a CodeBuild provisioning role, trusted by C(codebuild.amazonaws.com) from this account, with
-        C(AWSProtonCodeBuildProvisioningBasicAccess) attached, and register it as the pipeline CodeBuild role.
-    type: bool
-    default: false
-  codebuild_role_name:
-    description: Name of the CodeBuild provisioning role (different from the Proton roles' names).
-    type: str
-    default: AWSProtonCodeBuildProvisioningRole
-  tags:
-    description:
-      - Tags of the roles.
-      - The ownership tag C(protonkit:managed-by=protonkit.accounts) is always added (and never purged); it is how
-        the module recognises a role as its own (see O(adopt)). When O(tags) is omitted, the roles' other tags are
-        left alone.
-      - Checked against IAM's rules before anything is written (at most 50 tags, keys of 1 to 128 and values of up
-        to 256 letters, numbers, spaces and C(_.:/=+-@), no key starting with C(aws:), which AWS reserves).
-    type: dict
-    aliases: [resource_tags]
-  purge_tags:
-    description: Remove tags of the roles that are not in O(tags).
-    type: bool
-    default: true
-  configure_account_settings:
-    description: Register the roles in the Proton account settings. V(false) manages only the IAM roles.
-    type: bool
-    default: true
-  pipeline_provisioning_repository:
-    description:
-      - Repository of the self-managed provisioning pipelines, with all three suboptions.
-      - Omit it to leave the setting alone; V({}) removes it.
-    type: dict
-    suboptions:
-      provider:
-        description: Repository provider.
-        type: str
-        choices: [GITHUB, GITHUB_ENTERPRISE, BITBUCKET]
-      name:
-        description: Repository name, C(owner/repository).
-        type: str
-      branch:
-        description: Branch.
-        type: str
-  role_propagation_timeout:
-    description:
-      - Seconds to keep retrying the account settings while Proton cannot see a role created in this run yet
-        (IAM is eventually consistent). Bounded backoff; the result says how many retries were needed.
-      - Only a role created in this run is waited for; V(0) never retries.
-    type: int
-    default: 60
-  proton_unavailable:
-    description:
-      - What to do when Proton does not answer (end of support, no endpoint in botocore for the region, endpoint
-        gone). The P(protonkit.accounts.proton_roles#role) role sets it from C(proton_roles_unavailable).
-      - V(fail) stops before the first write with a message that says what happened and how to go on, naming the
-        playbook variables next to the module options.
-      - V(warn) finishes the IAM work, warns, and returns RV(proton_available=false).
-      - With O(state=absent) Proton not answering is always a warning, whatever this says. The roles are removed
-        all the same, so a clean-up never needs this option.
-    type: str
-    choices: [fail, warn]
-    default: fail
-  force:
-    description:
-      - With O(state=absent), also clear settings that point at roles this module does not manage, and remove the
-        pipeline provisioning repository.
-    type: bool
-    default: false
-  adopt:
-    description:
-      - Take over a role of one of the given names that this collection did not create.
-      - A role is the collection's when it carries the tag C(protonkit:managed-by=protonkit.accounts). A role
-        without it is still recognised as one an earlier (untagging) version made when it is at O(role_path) with
-        exactly the trust policy this module writes; it is then tagged.
-      - With V(false) (the default), when a role the run would manage exists and is not the collection's,
-        O(state=present) fails before its first write, naming each such role and why; check mode predicts the same
-        failure. O(state=absent) leaves such roles as they are and returns them in RV(kept).
-      - With V(true) such a role is tagged and managed as if the module had created it (its trust policy replaced,
-        its other policies removed unless O(purge_policies=false)), and O(state=absent) deletes it. A role at
-        another path than O(role_path) is still an error (IAM can't move a role), and is never deleted.
-    type: bool
-    default: false
-    version_added: 0.2.0
 notes:
   - The AWS Proton guide prints the confused-deputy condition as C(arn:aws::proton:...), with an empty service field.
     That ARN never matches, so Proton could never assume such a role. This module writes the well-formed
@@ -216,6 +65,7 @@ requirements:
   - boto3 >= 1.35.0
   - botocore >= 1.35.0
 extends_documentation_fragment:
+  - protonkit.accounts.proton_account_roles
   - amazon.aws.common.modules
   - amazon.aws.region.modules
 """
@@ -434,48 +284,25 @@ settings_retries:
 
 from ansible_collections.amazon.aws.plugins.module_utils.iam import AnsibleIAMError
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.policy import compare_policies
 
-from ansible_collections.protonkit.accounts.plugins.module_utils.account import aws_managed_policy_arn
-from ansible_collections.protonkit.accounts.plugins.module_utils.account import get_caller_account
 from ansible_collections.protonkit.accounts.plugins.module_utils.account import warn
-from ansible_collections.protonkit.accounts.plugins.module_utils.iam import account_in_details
-from ansible_collections.protonkit.accounts.plugins.module_utils.iam import IAMContext
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import ensure_role
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import get_roles
-from ansible_collections.protonkit.accounts.plugins.module_utils.iam import iam_client
-from ansible_collections.protonkit.accounts.plugins.module_utils.iam import identifier_problem
-from ansible_collections.protonkit.accounts.plugins.module_utils.iam import missing_policies
-from ansible_collections.protonkit.accounts.plugins.module_utils.iam import policy_arn_problem
-from ansible_collections.protonkit.accounts.plugins.module_utils.iam import read_account_details
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import remove_role
-from ansible_collections.protonkit.accounts.plugins.module_utils.iam import role_path_problem
-from ansible_collections.protonkit.accounts.plugins.module_utils.iam import tags_problem
-from ansible_collections.protonkit.accounts.plugins.module_utils.ownership import OWNERSHIP_TAG_KEY
-from ansible_collections.protonkit.accounts.plugins.module_utils.ownership import OWNERSHIP_TAG_VALUE
-from ansible_collections.protonkit.accounts.plugins.module_utils.ownership import is_owned
-from ansible_collections.protonkit.accounts.plugins.module_utils.ownership import ownership_tags
-from ansible_collections.protonkit.accounts.plugins.module_utils.ownership import refusal_message
 from ansible_collections.protonkit.accounts.plugins.module_utils.ownership import refused
-from ansible_collections.protonkit.accounts.plugins.module_utils.ownership import with_ownership_tag
 from ansible_collections.protonkit.accounts.plugins.module_utils.proton import CODEBUILD_SERVICE
-from ansible_collections.protonkit.accounts.plugins.module_utils.proton import PERMISSIONS_POLICY_NAME
 from ansible_collections.protonkit.accounts.plugins.module_utils.proton import PROTON_SERVICE
-from ansible_collections.protonkit.accounts.plugins.module_utils.proton import ProtonUnavailable
 from ansible_collections.protonkit.accounts.plugins.module_utils.proton import desired_settings
-from ansible_collections.protonkit.accounts.plugins.module_utils.proton import endpoint_missing
-from ansible_collections.protonkit.accounts.plugins.module_utils.proton import inline_policies_problem
-from ansible_collections.protonkit.accounts.plugins.module_utils.proton import permissions_problem
-from ansible_collections.protonkit.accounts.plugins.module_utils.proton import permissions_policy
 from ansible_collections.protonkit.accounts.plugins.module_utils.proton import predicted_settings
-from ansible_collections.protonkit.accounts.plugins.module_utils.proton import proton_client
-from ansible_collections.protonkit.accounts.plugins.module_utils.proton import read_account_settings
-from ansible_collections.protonkit.accounts.plugins.module_utils.proton import regions_problem
-from ansible_collections.protonkit.accounts.plugins.module_utils.proton import repository_problem
-from ansible_collections.protonkit.accounts.plugins.module_utils.proton import settings_regions
 from ansible_collections.protonkit.accounts.plugins.module_utils.proton import settings_update
 from ansible_collections.protonkit.accounts.plugins.module_utils.proton import trust_policy
 from ansible_collections.protonkit.accounts.plugins.module_utils.proton import update_with_propagation_retry
+from ansible_collections.protonkit.accounts.plugins.module_utils.proton_roles import argument_spec
+from ansible_collections.protonkit.accounts.plugins.module_utils.proton_roles import open_account
+from ansible_collections.protonkit.accounts.plugins.module_utils.proton_roles import present_before_writes
+from ansible_collections.protonkit.accounts.plugins.module_utils.proton_roles import read_settings
+from ansible_collections.protonkit.accounts.plugins.module_utils.proton_roles import role_refusals
+from ansible_collections.protonkit.accounts.plugins.module_utils.proton_roles import with_proton
 
 import functools
 
@@ -485,107 +312,6 @@ except ImportError:
     pass  # AnsibleAWSModule reports a missing botocore
 
 ROLE_VIEW_KEYS = ("name", "arn", "path", "description", "trust_policy", "managed_policy_arns", "inline_policies", "tags")
-
-
-# --- what the roles should be ---------------------------------------------------------------------------------------
-def desired_roles(params, iam, inline_documents):
-    """purpose -> desired role, shaped like iam.get_role's output (the ARN predicted)."""
-    account_id, partition, path = iam.account_id, iam.partition, params["role_path"]
-    policy = permissions_policy(params["permissions"], account_id, partition, params["allowed_services"])
-    inline = dict(inline_documents)
-    if policy:
-        inline[PERMISSIONS_POLICY_NAME] = policy
-    managed = list(params["managed_policy_arns"])
-    if params["permissions"] == "administrator":
-        managed.append(aws_managed_policy_arn(partition, "AdministratorAccess"))
-
-    def role(name, service, description, managed_arns, inline_policies):
-        return {"name": name, "path": path, "arn": iam.arn("role", path, name),
-                "description": description, "trust_policy": trust_policy(service, account_id, partition),
-                "tags": with_ownership_tag(params["tags"]), "managed_policy_arns": sorted(set(managed_arns)),
-                "inline_policies": inline_policies}
-
-    service = role(params["service_role_name"], PROTON_SERVICE,
-                   "AWS Proton service role" + (" and pipeline service role" if params["shared_role"] else ""),
-                   managed, inline)
-    roles = {"service": service}
-    roles["pipeline"] = service if params["shared_role"] else role(
-        params["pipeline_role_name"], PROTON_SERVICE, "AWS Proton pipeline service role", managed, inline)
-    if params["codebuild_role"]:
-        roles["codebuild"] = role(
-            params["codebuild_role_name"], CODEBUILD_SERVICE, "AWS Proton CodeBuild provisioning role",
-            [aws_managed_policy_arn(partition, "AWSProtonCodeBuildProvisioningBasicAccess")], {})
-    return roles
-
-
-def input_problem(params):
-    """What is wrong with the parameters alone (no AWS needed), naming the option; None when nothing is."""
-    problem = None
-    for option in ("service_role_name", "pipeline_role_name", "codebuild_role_name"):
-        problem = problem or identifier_problem("role", params[option], params["role_path"], option, "role_path")
-    if params["state"] == "absent":
-        return problem
-    problem = problem or tags_problem(params["tags"], "tags", added=ownership_tags())
-    problem = problem or policy_arn_problem(params["managed_policy_arns"], "managed_policy_arns")
-    problem = problem or permissions_problem(params["permissions"], params["allowed_services"])
-    _documents, inline_problem = inline_policies_problem(params["permissions"], params["inline_policies"])
-    problem = problem or inline_problem
-    problem = problem or repository_problem(params["pipeline_provisioning_repository"])
-    if params["role_propagation_timeout"] < 0:
-        problem = problem or "role_propagation_timeout: seconds, 0 or more (0: never retry)"
-    proton_role_names = (params["service_role_name"], params["pipeline_role_name"])
-    if params["codebuild_role"] and params["codebuild_role_name"] in proton_role_names:
-        problem = problem or ("codebuild_role_name: must differ from service_role_name and pipeline_role_name; the "
-                              "CodeBuild role trusts codebuild.amazonaws.com, the Proton roles proton.amazonaws.com")
-    return problem
-
-
-# --- ownership: only what is this collection's is changed or removed ------------------------------------------------
-# See the adopt option (DOCUMENTATION) and docs/security.md, "Ownership".
-def role_problem(current, trust, path):
-    """Why an existing role is not ours (None: it is, or there is none). ``trust``: the trust policy we write."""
-    if current is None or is_owned(current["tags"]):
-        return None
-    # Earlier versions tagged nothing. What they left is recognised by its shape: at our path, trusting exactly
-    # what we write; then managing it changes nothing about who can assume it.
-    if current["path"] != path:
-        shape = f"it is at path {current['path']!r}, not role_path {path!r}"
-    elif compare_policies(current["trust_policy"], trust):
-        shape = "its trust policy is not the one this module writes"
-    else:
-        return None
-    return f"not tagged {OWNERSHIP_TAG_KEY}={OWNERSHIP_TAG_VALUE}, and not what an earlier version made: {shape}"
-
-
-def role_refusals(params, current_roles, trusts):
-    """The existing roles (by purpose) that are not ours, each once: ``[{kind, name, reason}]``; empty with adopt."""
-    refusals = []
-    for purpose, current in current_roles.items():
-        reason = None if params["adopt"] else role_problem(current, trusts[purpose], params["role_path"])
-        if reason and current["name"] not in [item["name"] for item in refusals]:
-            refusals.append(refused("role", current["name"], reason))
-    return refusals
-
-
-def validate_against_account(module, iam, current_roles, roles):
-    """What only the account can tell (whose the roles are, its partition, role paths, policies that exist), before
-    any write."""
-    refusals = role_refusals(module.params, current_roles,
-                             {purpose: role["trust_policy"] for purpose, role in roles.items()})
-    if refusals:
-        module.fail_json(msg=refusal_message(refusals, "proton_roles_adopt"), refused=refusals)
-    problem = policy_arn_problem(module.params["managed_policy_arns"], "managed_policy_arns", iam.partition)
-    if problem:
-        module.fail_json(msg=problem)
-    for purpose, role in roles.items():
-        problem = role_path_problem(current_roles.get(purpose), role["path"], "role_path")
-        if problem:
-            module.fail_json(msg=problem)
-    new_arns = sorted({arn for role in roles.values() for arn in role["managed_policy_arns"]}
-                      - {arn for role in current_roles.values() if role for arn in role["managed_policy_arns"]})
-    unknown = missing_policies(iam.client, new_arns)
-    if unknown:
-        module.fail_json(msg=f"managed_policy_arns: no such managed policy: {', '.join(unknown)}")
 
 
 # --- ensure ---------------------------------------------------------------------------------------------------------
@@ -634,38 +360,9 @@ UNAVAILABLE_CONSEQUENCE = {
 }
 
 
-def with_proton(module, step, **known):
-    """``(step(), None)``, or ``(None, ProtonUnavailable)`` when Proton does not answer and the run goes on without
-    it: with state=present and proton_unavailable=fail it fails here instead (``known``: what the result says
-    besides). The caller warns (``warn_unavailable``) once the IAM work is done."""
-    try:
-        return step(), None
-    except ProtonUnavailable as e:
-        if module.params["state"] == "present" and module.params["proton_unavailable"] == "fail":
-            module.fail_json(msg=e.message(), proton_available=False, **known)
-        return None, e
-
-
 def warn_unavailable(state, unavailable):
     if unavailable is not None:
         warn(unavailable.message(hint=False) + UNAVAILABLE_CONSEQUENCE[state])
-
-
-def read_settings(module, regions):
-    """Each region's Proton client and settings before any write: ``{region: (client, settings) or None}`` and
-    ``{region: ProtonUnavailable or None}`` (with proton_unavailable=fail, a region that does not answer fails here,
-    before the roles are written)."""
-    answers, unavailable = {}, {}
-    for region in regions:
-        def read(region=region):
-            client = proton_client(module, region)
-            return client, read_account_settings(client, region)
-        try:
-            answers[region], unavailable[region] = with_proton(module, read)
-        except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
-            module.fail_json_aws(e, msg=f"AWS Proton account settings could not be read in {region}; nothing was "
-                                        "written")
-    return answers, unavailable
 
 
 def reconcile_settings(module, iam, answers, unavailable, desired_of, retry_seconds=0, changed=False, **known):
@@ -716,12 +413,7 @@ def _role_view(role):
 
 def present(module, iam, details, regions):
     params = module.params
-    inline_documents, _problem = inline_policies_problem(params["permissions"], params["inline_policies"])
-    roles = desired_roles(params, iam, inline_documents)
-    found = get_roles(iam.client, [role["name"] for role in roles.values()], details)
-    current_roles = {purpose: found[role["name"]] for purpose, role in roles.items()}
-    validate_against_account(module, iam, current_roles, roles)
-    answers, unavailable = read_settings(module, regions if params["configure_account_settings"] else [])
+    roles, current_roles, answers, unavailable = present_before_writes(module, iam, details, regions)
 
     # The ownership tag is always set (adopting is tagging); without tags asked for, the others are left alone.
     roles_changed, roles_after, created = ensure_roles(
@@ -798,56 +490,10 @@ def absent(module, iam, details, regions):
 
 
 def main():
-    argument_spec = dict(
-        state=dict(type="str", default="present", choices=["present", "absent"]),
-        regions=dict(type="list", elements="str"),
-        shared_role=dict(type="bool", default=False),
-        service_role_name=dict(type="str", default="AWSProtonServiceRole"),
-        pipeline_role_name=dict(type="str", default="AWSProtonPipelineServiceRole"),
-        role_path=dict(type="str", default="/service-role/"),
-        permissions=dict(type="str", default="console", choices=["console", "administrator", "scoped", "custom"]),
-        allowed_services=dict(type="list", elements="str"),
-        managed_policy_arns=dict(type="list", elements="str", default=[]),
-        inline_policies=dict(type="dict", default={}),
-        purge_policies=dict(type="bool", default=True),
-        codebuild_role=dict(type="bool", default=False),
-        codebuild_role_name=dict(type="str", default="AWSProtonCodeBuildProvisioningRole"),
-        tags=dict(type="dict", aliases=["resource_tags"]),
-        purge_tags=dict(type="bool", default=True),
-        configure_account_settings=dict(type="bool", default=True),
-        pipeline_provisioning_repository=dict(type="dict", options=dict(
-            provider=dict(type="str", choices=["GITHUB", "GITHUB_ENTERPRISE", "BITBUCKET"]),
-            name=dict(type="str"),
-            branch=dict(type="str"),
-        )),
-        role_propagation_timeout=dict(type="int", default=60),
-        proton_unavailable=dict(type="str", default="fail", choices=["fail", "warn"]),
-        force=dict(type="bool", default=False),
-        adopt=dict(type="bool", default=False),
-    )
-    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
-    params = module.params
-    problem = input_problem(params)
-    if not problem and params["configure_account_settings"]:
-        problem = regions_problem(params["regions"], module.region)
-    if problem:
-        module.fail_json(msg=problem)
-    regions = settings_regions(params["regions"], module.region)
-    if params["state"] == "present" and params["configure_account_settings"] and params["proton_unavailable"] == "fail":
-        # A region botocore has no Proton endpoint for is known before any call: refused before any.
-        for region in regions:
-            unavailable = endpoint_missing(module, region)
-            if unavailable:
-                module.fail_json(msg=unavailable.message(), proton_available=False)
-    # IAM is global and STS answers alike everywhere: with only regions given, their first serves.
-    region = module.region or (regions or [None])[0]
-    client = iam_client(module, region)
+    module = AnsibleAWSModule(argument_spec=argument_spec(), supports_check_mode=True)
     try:
-        details = read_account_details(client, ["role"])
-        # Any role's ARN names the account (in AWS the role these credentials came from is one of them).
-        identity = account_in_details(details) or get_caller_account(module, region)
-        iam = IAMContext(client, module.check_mode, identity["partition"], identity["account_id"])
-        result = {"present": present, "absent": absent}[params["state"]](module, iam, details, regions)
+        regions, iam, details = open_account(module)
+        result = {"present": present, "absent": absent}[module.params["state"]](module, iam, details, regions)
     except AnsibleIAMError as e:
         module.fail_json_aws_error(e)
     except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:

@@ -201,11 +201,14 @@ def test_proton_module_refuses_someone_elses_role_then_adopts_it(ansible_module,
     args = {"codebuild_role": kind == "codebuild_role"}
     before = iam_state(aws_account)
     writes = len(aws_account.write_calls())
-    for check in (True, False):
-        run = ansible_module("proton_account_roles", args, aws_account.env, check=check)
+    # The module in check mode and for real, and its check on the controller (the bootstrap's, before the IAM half).
+    for module, check in (("proton_account_roles", True), ("proton_account_roles", False),
+                          ("proton_account_roles_check", False)):
+        run = ansible_module(module, args, aws_account.env, check=check)
         assert run.result.get("failed"), run.output
         assert refused_names(run.result["msg"]) and f"role {name}: " in run.result["msg"], run.result["msg"]
         assert "proton_roles_adopt" in run.result["msg"]
+        assert [(item["kind"], item["name"]) for item in run.result["refused"]] == [("role", name)], module
     assert aws_account.write_calls()[writes:] == []
     assert iam_state(aws_account) == before
 

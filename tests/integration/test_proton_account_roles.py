@@ -5,6 +5,7 @@ import json
 import pytest
 
 MODULE = "proton_account_roles"
+CHECK = "proton_account_roles_check"  # the module's check before its first write, on the controller
 SERVICE, PIPELINE, CODEBUILD = "AWSProtonServiceRole", "AWSProtonPipelineServiceRole", "AWSProtonCodeBuildProvisioningRole"
 
 
@@ -315,11 +316,32 @@ def test_regions_in_one_run_read_and_reconcile_the_roles_once_and_the_settings_p
     assert sorted(teardown.result["removed_roles"]) == sorted([SERVICE, PIPELINE])
 
 
+def test_the_check_on_the_controller_reads_the_roles_and_settings_and_writes_nothing(ansible_module, aws_account):
+    fresh = ansible_module(CHECK, {"regions": REGIONS[:2], "codebuild_role": True}, aws_account.env)
+    assert fresh.rc == 0 and fresh.result["changed"] is False, fresh.output[-2000:]
+    assert fresh.result["roles"] == {"service": None, "pipeline": None, "codebuild": None}
+    assert [(item["region"], item["account_settings"]) for item in fresh.result["regions"]] == [
+        ("us-east-1", {}), ("eu-west-1", {})]
+    assert aws_account.write_calls() == []
+
+    assert ansible_module(MODULE, {"regions": REGIONS[:2]}, aws_account.env).rc == 0
+    writes = len(aws_account.write_calls())
+    made = ansible_module(CHECK, {"regions": REGIONS[:2]}, aws_account.env, check=True)
+    assert made.rc == 0 and made.result["proton_available"] is True, made.output[-2000:]
+    assert made.result["roles"]["service"]["tags"] == {"protonkit:managed-by": "protonkit.accounts"}
+    assert made.result["roles"]["pipeline"]["arn"] == role_arn(aws_account, PIPELINE)
+    assert [item["account_settings"] for item in made.result["regions"]] == [
+        {"pipelineServiceRoleArn": role_arn(aws_account, PIPELINE)}] * 2
+    assert aws_account.write_calls()[writes:] == []
+
+
 def test_a_region_where_proton_does_not_answer_fails_the_run_first_or_is_skipped_alone(
         ansible_module, aws_account):
     aws_account.local_aws.add_error_rule(code="UnknownOperationException", service="proton", region="eu-west-1",
                                          account=aws_account.account_id)
     try:
+        checked = ansible_module(CHECK, {"regions": REGIONS}, aws_account.env)
+        checked_warn = ansible_module(CHECK, {"regions": REGIONS, "proton_unavailable": "warn"}, aws_account.env)
         failed = ansible_module(MODULE, {"regions": REGIONS}, aws_account.env)
         writes_after_failure = aws_account.write_calls()
         run = ansible_module(MODULE, {"regions": REGIONS, "proton_unavailable": "warn"}, aws_account.env)
@@ -327,6 +349,11 @@ def test_a_region_where_proton_does_not_answer_fails_the_run_first_or_is_skipped
         aws_account.local_aws.clear_error_rules()
     assert failed.result["failed"] and "AWS Proton did not answer in eu-west-1" in failed.result["msg"]
     assert writes_after_failure == []  # every region is asked before the first write
+    assert checked.result["failed"] and checked.result["msg"] == failed.result["msg"], checked.output[-2000:]
+    assert checked_warn.rc == 0 and checked_warn.result["proton_available"] is False, checked_warn.output[-2000:]
+    assert [(item["region"], item["proton_available"]) for item in checked_warn.result["regions"]] == [
+        ("us-east-1", True), ("eu-west-1", False), ("ap-southeast-2", True)]
+    assert any("AWS Proton did not answer in eu-west-1" in warning for warning in checked_warn.result["warnings"])
     assert run.rc == 0 and run.result["changed"] and run.result["proton_available"] is False, run.output[-2000:]
     assert [(item["region"], item["proton_available"]) for item in run.result["regions"]] == [
         ("us-east-1", True), ("eu-west-1", False), ("ap-southeast-2", True)]
@@ -451,9 +478,10 @@ BAD_INPUTS = [
 ]
 
 
-def test_bad_input_fails_clearly_before_any_write(ansible_module_tasks, aws_account):
+@pytest.mark.parametrize("module", [MODULE, CHECK])
+def test_bad_input_fails_clearly_before_any_write(ansible_module_tasks, aws_account, module):
     # One task per bad input, all in one ansible-playbook run.
-    run = ansible_module_tasks(MODULE, [args for args, _fragment in BAD_INPUTS], aws_account.env)
+    run = ansible_module_tasks(module, [args for args, _fragment in BAD_INPUTS], aws_account.env)
     assert len(run.tasks) == len(BAD_INPUTS), run.output[-3000:]
     for (args, fragment), result in zip(BAD_INPUTS, run.tasks):
         assert result.get("failed"), (args, result)
