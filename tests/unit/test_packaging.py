@@ -105,6 +105,7 @@ def test_the_tarball_definition_installs_the_tarball_next_to_it(tmp_path):
 
 
 @pytest.mark.parametrize("plugin", ["modules/iam_admin_bootstrap.py", "modules/proton_account_roles.py",
+                                    "modules/proton_account_roles_check.py",
                                     "inventory/organization.py"])
 def test_plugins_document_our_own_python_and_boto3_floor(plugin):
     import ast
