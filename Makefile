@@ -101,7 +101,7 @@ test-localaws: setup
 	$(BIN)/python -m pytest -q tests/localaws
 
 test-integration: setup
-	$(BIN)/python -m pytest -q -n 2 tests/integration
+	$(BIN)/python -m pytest -q -n 2 --dist worksteal tests/integration
 
 # The end-to-end path (inventory plugin, bootstrap, rerun, teardown) through the oldest toolchain we support
 # (tools/toolchain.sh oldest: ansible-core 2.17, amazon.aws and boto3 at our floors, Python 3.11; the newest runs it in

@@ -24,3 +24,19 @@ def ansible_module_tasks(tmp_path):
         return run_module_tasks(tmp_path, module, args_list, aws_env, **kwargs)
 
     return _run
+
+
+# On 2 cores the suite ends when its last test does: a playbook test over several accounts started last keeps one
+# worker busy for a minute while the other idles. So the modules whose tests run whole playbooks start first, the
+# costliest first (the figures pytest prints at the end), and the many short module tests fill in behind them;
+# --dist worksteal (Makefile) lets an idle worker take queued tests from the other.
+COSTLIEST_FIRST = ("test_ownership", "test_reliability", "test_benchmark", "test_playbooks", "test_least_privilege",
+                   "test_playbook_bad_input", "test_password_custody")
+
+
+def pytest_collection_modifyitems(items):
+    def rank(item):
+        module = item.path.stem
+        return COSTLIEST_FIRST.index(module) if module in COSTLIEST_FIRST else len(COSTLIEST_FIRST)
+
+    items.sort(key=rank)  # stable: a module's tests keep their order

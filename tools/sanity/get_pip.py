@@ -5,12 +5,13 @@ is). tools/sanity.sh places this file where ansible-test caches that download. I
 (pip options, package requirements such as ``pip==24.2``, ``--no-setuptools``, ``--no-wheel``).
 
 ansible-test builds one venv per sanity test and core (about forty in ``make test``). Seeding pip with ensurepip and
-then upgrading it cost about ten seconds of CPU per venv. When only an exact ``pip==X`` is asked for, its wheel is
+then upgrading it cost about ten seconds of CPU per venv. When only exact versions of pip, setuptools and wheel are
+asked for (``pip==X`` from newer cores; older ones, 2.17's, add ``setuptools==Y wheel==Z``), their wheels are
 fetched once into the ``pip-wheels`` folder beside this file (tools/sanity.sh links it to one folder for every core;
-ansible-test passes no environment of ours) and unpacked into the venv: pip is pure Python, so unpacking its wheel
-is all an install does, and its RECORD lets ansible-test uninstall it again. Anything
-else takes the general path: seed pip from the interpreter's bundled ensurepip wheel, then let that pip install the
-requested packages from the configured index.
+ansible-test passes no environment of ours) and unpacked into the venv: all three are pure Python, so unpacking the
+wheel is all an install does, and its RECORD lets ansible-test uninstall it again. Anything else takes the general
+path: seed pip from the interpreter's bundled ensurepip wheel, then let that pip install the requested packages from
+the configured index.
 """
 
 import fcntl
@@ -24,7 +25,7 @@ import zipfile
 
 GET_PIP_ONLY_FLAGS = {"--no-setuptools", "--no-wheel"}
 QUIET_FLAGS = {"--disable-pip-version-check", "--quiet", "-q"}
-EXACT_PIP = re.compile(r"^pip==(\d+(?:\.\d+)*)$")
+EXACT_PIN = re.compile(r"^(pip|setuptools|wheel)==(\d+(?:\.\d+)*)$")
 
 
 def bundled_pip_wheel():
@@ -34,21 +35,24 @@ def bundled_pip_wheel():
     return wheels[0] if wheels else None
 
 
-def cached_pip_wheel(version, wheels_dir):
-    """The wheel of pip ``version`` in ``wheels_dir``, downloaded first if no core has yet."""
-    wheel = os.path.join(wheels_dir, "pip-%s-py3-none-any.whl" % version)
+def cached_wheels(pins, wheels_dir):
+    """The wheels of ``pins`` ([(name, version)]) in ``wheels_dir``, downloaded first if no core has yet; None when
+    one can't be had."""
+    wheels = [os.path.join(wheels_dir, "%s-%s-*.whl" % pin) for pin in pins]
     os.makedirs(wheels_dir, exist_ok=True)
     with open(os.path.join(wheels_dir, ".lock"), "w", encoding="utf-8") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if not os.path.exists(wheel):
+        missing = [pin for pin, pattern in zip(pins, wheels) if not glob.glob(pattern)]
+        if missing:
             seed = bundled_pip_wheel()
             if seed is None:
                 return None
             # pip runs from its own wheel (that is how ensurepip bootstraps it).
             subprocess.check_call([sys.executable, os.path.join(seed, "pip"), "download", "--quiet",
                                    "--disable-pip-version-check", "--no-deps", "--only-binary", ":all:",
-                                   "--dest", wheels_dir, "pip==%s" % version])
-    return wheel if os.path.exists(wheel) else None
+                                   "--dest", wheels_dir] + ["%s==%s" % pin for pin in missing])
+    found = [sorted(glob.glob(pattern)) for pattern in wheels]
+    return [paths[0] for paths in found] if all(found) else None
 
 
 def unpack_into_venv(wheel):
@@ -57,16 +61,16 @@ def unpack_into_venv(wheel):
 
 
 def fast_path(argv):
-    """Install an exact pip from the shared wheel cache; False when the request is not just that."""
+    """Install exact pip, setuptools and wheel from the shared wheel cache; False when the request is not just that."""
     wheels_dir = os.path.join(os.path.dirname(os.path.abspath(__file__)), "pip-wheels")
-    wanted = [arg for arg in argv if arg not in GET_PIP_ONLY_FLAGS | QUIET_FLAGS]
-    match = EXACT_PIP.match(wanted[0]) if len(wanted) == 1 else None
-    if not (os.path.isdir(wheels_dir) and match):
+    matches = [EXACT_PIN.match(arg) for arg in argv if arg not in GET_PIP_ONLY_FLAGS | QUIET_FLAGS]
+    if not (os.path.isdir(wheels_dir) and matches and all(matches)):
         return False
-    wheel = cached_pip_wheel(match.group(1), wheels_dir)
-    if wheel is None:
+    wheels = cached_wheels([match.groups() for match in matches], wheels_dir)
+    if wheels is None:
         return False
-    unpack_into_venv(wheel)
+    for wheel in wheels:
+        unpack_into_venv(wheel)
     return True
 
 
