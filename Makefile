@@ -46,12 +46,18 @@ setup: $(STAMP) link
 
 # The venv runs on Python 3.12 or newer (ansible-core 2.21 needs it), found by tools/find_python.sh: PYTHON=...
 # overrides. Rebuilt only when a requirements file changes (from scratch when the venv's Python is too old).
-$(STAMP): requirements/constraints.txt requirements/dev.in requirements/runtime.txt tools/localaws/pyproject.toml
+$(STAMP): requirements/constraints.txt requirements/dev.in requirements/runtime.txt requirements/installer.txt \
+		tools/localaws/pyproject.toml
 	if ! $(BIN)/python -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
 	    rm -rf $(VENV); python=$$(tools/find_python.sh 3.12+); echo "make setup: $$python"; $$python -m venv $(VENV); \
 	fi
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-compile \
-	    -r requirements/dev.in -c requirements/constraints.txt
+	# uv (requirements/installer.txt) installs the pinned toolchain: on a fresh machine 7 s where pip took 80, on the
+	# critical path of make test. It reads no pip.conf, so when it can't install (an index configured only there),
+	# pip does.
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-compile -r requirements/installer.txt
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements/dev.in -c requirements/constraints.txt || \
+	    $(BIN)/python -m pip install --quiet --disable-pip-version-check --no-compile \
+	        -r requirements/dev.in -c requirements/constraints.txt
 	# The local AWS (tools/localaws), importable as `localaws` from anywhere in the venv; editable: the code stays there.
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-compile --no-deps --no-build-isolation \
 	    -e tools/localaws

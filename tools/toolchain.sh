@@ -11,15 +11,26 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 REQ="${ROOT}/requirements"
 PIP_FLAGS=(--quiet --disable-pip-version-check --no-compile)
 
+# pip_install VENV ARGS...: with the .venv's uv when there is one (seconds, where pip takes most of a minute), else,
+# or when uv can't (it reads no pip.conf), with the venv's pip.
+pip_install() {
+    local venv="$1"
+    shift
+    if [[ -x "${ROOT}/.venv/bin/uv" ]] && "${ROOT}/.venv/bin/uv" pip install --quiet --python "${venv}/bin/python" "$@"; then
+        return 0
+    fi
+    "${venv}/bin/python" -m pip install "${PIP_FLAGS[@]}" "$@"
+}
+
 case "${1:-}" in
     oldest)
         name=oldest
         python="$("${ROOT}/tools/find_python.sh" 3.11)"
         pin="$(cat "${REQ}/oldest.txt" "${REQ}/oldest-collections.txt")"
         install() {
-            "$1/bin/python" -m pip install "${PIP_FLAGS[@]}" -r "${REQ}/oldest.txt"
+            pip_install "$1" -r "${REQ}/oldest.txt"
             # ansible 12.0.0 asks for ansible-core 2.19: only its bundled collections are wanted here.
-            "$1/bin/python" -m pip install "${PIP_FLAGS[@]}" --no-deps -r "${REQ}/oldest-collections.txt"
+            pip_install "$1" --no-deps -r "${REQ}/oldest-collections.txt"
         }
         ;;
     core)
@@ -31,7 +42,7 @@ case "${1:-}" in
             echo "toolchain.sh: no ansible-core ${core}.x pinned in requirements/sanity-cores.txt" >&2
             exit 2
         fi
-        install() { "$1/bin/python" -m pip install "${PIP_FLAGS[@]}" "${pin}"; }
+        install() { pip_install "$1" "${pin}"; }
         ;;
     *)
         echo "usage: toolchain.sh oldest | core 2.x" >&2
