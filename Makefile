@@ -18,6 +18,17 @@ export PYTHONDONTWRITEBYTECODE := 1
 export ANSIBLE_HOME := $(CURDIR)/.build/ansible-home
 export ANSIBLE_LOCAL_TEMP := $(ANSIBLE_HOME)/tmp
 export ANSIBLE_REMOTE_TEMP := $(ANSIBLE_HOME)/tmp
+# uv (make setup, tools/toolchain.sh) reads none of pip's settings: an index given to pip in the environment is given
+# to uv too. (One given only in pip.conf is not: uv then installs from PyPI, or fails and pip takes over.)
+ifdef PIP_INDEX_URL
+export UV_INDEX_URL ?= $(PIP_INDEX_URL)
+endif
+ifdef PIP_EXTRA_INDEX_URL
+export UV_EXTRA_INDEX_URL ?= $(PIP_EXTRA_INDEX_URL)
+endif
+ifdef PIP_FIND_LINKS
+export UV_FIND_LINKS ?= $(PIP_FIND_LINKS)
+endif
 
 .PHONY: help setup lock link demo benchmark test test-unit test-localaws test-integration test-toolchains sanity \
 	sanity-newest lint galaxy docs molecule clean

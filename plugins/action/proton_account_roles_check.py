@@ -60,9 +60,12 @@ class ActionModule(ActionBase, AWSPluginBase):
         raise CheckFailed(dict(result, failed=True))
 
     def fail_json_aws(self, exception, msg=None, **result):
-        error = getattr(exception, "response", {}).get("Error", {})
         message = f"{msg}: {to_native(exception)}" if msg else to_native(exception)
-        self.fail_json(msg=message, error=dict(code=error.get("Code"), message=error.get("Message")), **result)
+        response = getattr(exception, "response", None)  # a ClientError's; other botocore errors have none
+        if response:
+            error = response.get("Error", {})
+            result["error"] = dict(code=error.get("Code"), message=error.get("Message"))
+        self.fail_json(msg=message, **result)
 
     def fail_json_aws_error(self, exception):
         if exception.exception:

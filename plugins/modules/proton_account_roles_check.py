@@ -14,8 +14,8 @@ author: protonkit maintainers (@protonkit)
 description:
   - Reads and checks what M(protonkit.accounts.proton_account_roles) with
     O(protonkit.accounts.proton_account_roles#module:state=present) reads and checks before its first write, with the
-    same code, and writes nothing. It fails where that module would fail before writing, with the same message. That
-    is the options, roles of the given names that are not the collection's (see O(adopt)), what only the account can
+    same code, and writes nothing. It fails where that module would fail before writing, with the same message for
+    what it refuses. That is the options, roles of the given names that are not the collection's (see O(adopt)), what only the account can
     tell (its partition, role paths, managed policies that exist) and, with O(configure_account_settings=true) and
     O(proton_unavailable=fail), a region where Proton does not answer.
   - For a run that must not write anything in an account when the Proton half would refuse it. The

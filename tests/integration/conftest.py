@@ -27,9 +27,10 @@ def ansible_module_tasks(tmp_path):
 
 
 # On 2 cores the suite ends when its last test does: a playbook test over several accounts started last keeps one
-# worker busy for a minute while the other idles. So the modules whose tests run whole playbooks start first, the
-# costliest first (the figures pytest prints at the end), and the many short module tests fill in behind them;
-# --dist worksteal (Makefile) lets an idle worker take queued tests from the other.
+# worker busy for a minute while the other idles. So the modules whose tests run whole playbooks come first, the
+# costliest first (the figures pytest prints at the end), and the many short module tests after them. With
+# --dist worksteal (Makefile) the first worker starts on the costly ones, the second on the short ones, and a worker
+# that runs out takes queued tests from the end of the other's queue: the suite ends on short tests.
 COSTLIEST_FIRST = ("test_ownership", "test_reliability", "test_benchmark", "test_playbooks", "test_least_privilege",
                    "test_playbook_bad_input", "test_password_custody")
 

@@ -48,9 +48,12 @@ def cached_wheels(pins, wheels_dir):
             if seed is None:
                 return None
             # pip runs from its own wheel (that is how ensurepip bootstraps it).
-            subprocess.check_call([sys.executable, os.path.join(seed, "pip"), "download", "--quiet",
-                                   "--disable-pip-version-check", "--no-deps", "--only-binary", ":all:",
-                                   "--dest", wheels_dir] + ["%s==%s" % pin for pin in missing])
+            try:
+                subprocess.check_call([sys.executable, os.path.join(seed, "pip"), "download", "--quiet",
+                                       "--disable-pip-version-check", "--no-deps", "--only-binary", ":all:",
+                                       "--dest", wheels_dir] + ["%s==%s" % pin for pin in missing])
+            except subprocess.CalledProcessError:
+                return None  # the general path installs them from the index instead
     found = [sorted(glob.glob(pattern)) for pattern in wheels]
     return [paths[0] for paths in found] if all(found) else None
 
