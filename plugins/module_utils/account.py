@@ -21,13 +21,18 @@ SIGNIN_DOMAINS = {
 }
 
 
-def warn(message):
-    """A warning in the module's result, as ``AnsibleModule.warn`` records it.
+def warn(module, message):
+    """A warning in the result of ``module``'s task.
 
-    Not through ``AnsibleAWSModule.warn``: amazon.aws 11 also copies its warnings into ``exit_json(warnings=...)``,
-    which ansible-core 2.19 and later answer with a deprecation warning of their own on every such run.
+    In a module process, as ``AnsibleModule.warn`` records it; not through ``AnsibleAWSModule.warn``: amazon.aws 11
+    also copies its warnings into ``exit_json(warnings=...)``, which ansible-core 2.19 and later answer with a
+    deprecation warning of their own on every such run. Run in the task's worker (plugin_utils/module_in_worker.py),
+    the module object keeps its warnings for the task's result itself.
     """
-    record_warning(message)
+    if hasattr(module, "warnings_of_the_run"):
+        module.warnings_of_the_run.append(message)
+    else:
+        record_warning(message)
 
 
 def get_caller_account(module, region=None):

@@ -2,32 +2,39 @@
 # Copyright: Contributors to the protonkit.accounts collection
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""The Proton service roles as protonkit.accounts manages them, up to the first write.
+"""The Proton service roles and account settings as protonkit.accounts manages them: the whole of
+proton_account_roles.
 
-Shared by the module (plugins/modules/proton_account_roles.py) and its check on the controller
-(plugins/action/proton_account_roles_check.py): the options, the roles they describe, what is wrong with them on
-their own or in the account (roles that are not ours among it), and every region's Proton asked. ``module`` is an
-``AnsibleAWSModule`` or anything with its ``params``, ``region``, ``check_mode``, ``client``, ``fail_json`` and
-``fail_json_aws``.
+Shared by the module (plugins/modules/proton_account_roles.py), its action plugin (the same code in the task's worker
+on the controller, when the module would run there anyway) and its check on the controller
+(plugins/action/proton_account_roles_check.py, which stops at ``present_before_writes``). ``module`` is an
+``AnsibleAWSModule`` or anything with its ``params``, ``region``, ``check_mode``, ``client``, ``fail_json``,
+``fail_json_aws`` and ``fail_json_aws_error`` (plugin_utils/module_in_worker.py).
 """
+
+import functools
 
 try:
     import botocore
 except ImportError:
-    pass  # AnsibleAWSModule reports a missing botocore
+    pass  # reported by AnsibleAWSModule, or by the action plugins
 
+from ansible_collections.amazon.aws.plugins.module_utils.iam import AnsibleIAMError
 from ansible_collections.amazon.aws.plugins.module_utils.policy import compare_policies
 
 from ansible_collections.protonkit.accounts.plugins.module_utils.account import aws_managed_policy_arn
 from ansible_collections.protonkit.accounts.plugins.module_utils.account import get_caller_account
+from ansible_collections.protonkit.accounts.plugins.module_utils.account import warn
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import IAMContext
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import account_in_details
+from ansible_collections.protonkit.accounts.plugins.module_utils.iam import ensure_role
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import get_roles
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import iam_client
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import identifier_problem
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import missing_policies
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import policy_arn_problem
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import read_account_details
+from ansible_collections.protonkit.accounts.plugins.module_utils.iam import remove_role
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import role_path_problem
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import tags_problem
 from ansible_collections.protonkit.accounts.plugins.module_utils.ownership import OWNERSHIP_TAG_KEY
@@ -41,16 +48,20 @@ from ansible_collections.protonkit.accounts.plugins.module_utils.proton import C
 from ansible_collections.protonkit.accounts.plugins.module_utils.proton import PERMISSIONS_POLICY_NAME
 from ansible_collections.protonkit.accounts.plugins.module_utils.proton import PROTON_SERVICE
 from ansible_collections.protonkit.accounts.plugins.module_utils.proton import ProtonUnavailable
+from ansible_collections.protonkit.accounts.plugins.module_utils.proton import desired_settings
 from ansible_collections.protonkit.accounts.plugins.module_utils.proton import endpoint_missing
 from ansible_collections.protonkit.accounts.plugins.module_utils.proton import inline_policies_problem
 from ansible_collections.protonkit.accounts.plugins.module_utils.proton import permissions_policy
 from ansible_collections.protonkit.accounts.plugins.module_utils.proton import permissions_problem
+from ansible_collections.protonkit.accounts.plugins.module_utils.proton import predicted_settings
 from ansible_collections.protonkit.accounts.plugins.module_utils.proton import proton_client
 from ansible_collections.protonkit.accounts.plugins.module_utils.proton import read_account_settings
 from ansible_collections.protonkit.accounts.plugins.module_utils.proton import regions_problem
 from ansible_collections.protonkit.accounts.plugins.module_utils.proton import repository_problem
 from ansible_collections.protonkit.accounts.plugins.module_utils.proton import settings_regions
+from ansible_collections.protonkit.accounts.plugins.module_utils.proton import settings_update
 from ansible_collections.protonkit.accounts.plugins.module_utils.proton import trust_policy
+from ansible_collections.protonkit.accounts.plugins.module_utils.proton import update_with_propagation_retry
 
 
 def argument_spec():
@@ -255,3 +266,192 @@ def present_before_writes(module, iam, details, regions):
     validate_against_account(module, iam, current_roles, roles)
     answers, unavailable = read_settings(module, regions if params["configure_account_settings"] else [])
     return roles, current_roles, answers, unavailable
+
+
+ROLE_VIEW_KEYS = ("name", "arn", "path", "description", "trust_policy", "managed_policy_arns", "inline_policies", "tags")
+
+
+# --- ensure ---------------------------------------------------------------------------------------------------------
+def ensure_roles(iam, current_roles, roles, purge_tags, purge_policies):
+    """Each distinct role once. Returns (changed, purpose -> role after, created)."""
+    changed = created = False
+    after = {}
+    for purpose, role in roles.items():
+        if role["name"] in [done["name"] for done in after.values()]:
+            after[purpose] = next(done for done in after.values() if done["name"] == role["name"])
+            continue
+        current = current_roles.get(purpose)
+        role_changed, after[purpose] = ensure_role(iam, current, role, purge_tags, purge_policies)
+        changed, created = changed or role_changed, created or current is None
+    return changed, after, created
+
+
+def ensure_account_settings(proton, iam, region, current, desired, retry_seconds):
+    """Write only what differs. Returns (changed, settings after, retries). ``retry_seconds``: how long a role
+    Proton can't see yet (created in this run) is waited for."""
+    update = settings_update(current, desired)
+    if not update:
+        return False, current, 0
+    if iam.check_mode:
+        return True, predicted_settings(current, update, iam.account_id, region, iam.partition), 0
+    settings, retries = update_with_propagation_retry(proton, region, update, retry_seconds)
+    return True, settings, retries
+
+
+def settings_to_clear(current, our_arns, force):
+    """The settings that point at our roles (at any role with ``force``, and the repository too), cleared."""
+    desired = {}
+    for key in ("pipelineServiceRoleArn", "pipelineCodebuildRoleArn"):
+        if current.get(key) and (current[key] in our_arns or force):
+            desired[key] = ""
+    if force:
+        desired["pipelineProvisioningRepository"] = {}
+    return desired
+
+
+# --- Proton not answering: one way through ----------------------------------------------------------------------------
+# What the run could not do in a region (the warning names it), by state (the IAM half is done either way).
+UNAVAILABLE_CONSEQUENCE = {
+    "present": " The IAM roles were managed; the account settings were not.",
+    "absent": " Its account settings could not be read or cleared; the IAM roles are removed all the same.",
+}
+
+
+def warn_unavailable(module, unavailable):
+    if unavailable is not None:
+        warn(module, unavailable.message(hint=False) + UNAVAILABLE_CONSEQUENCE[module.params["state"]])
+
+
+def reconcile_settings(module, iam, answers, unavailable, desired_of, retry_seconds=0, changed=False, **known):
+    """Each region that answered, to ``desired_of(its settings before)``: ``([region result], {region: before})``.
+    A region that fails ends the run with what was done so far: ``changed`` (what the run changed before the
+    settings), the regions done, and ``known`` (what else the result says)."""
+    results, before = [], {}
+    for region, answer in answers.items():
+        before[region], outcome = {}, None
+        if answer is not None:
+            proton, before[region] = answer
+            step = functools.partial(ensure_account_settings, proton, iam, region, before[region],
+                                     desired_of(before[region]), retry_seconds)
+            so_far = dict(known, regions=results, changed=changed or any(item["changed"] for item in results))
+            try:
+                outcome, unavailable[region] = with_proton(module, step, **so_far)
+            except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
+                module.fail_json_aws(e, msg=f"AWS Proton account settings could not be updated in {region}", **so_far)
+        region_changed, after, retries = outcome or (False, {}, 0)
+        warn_unavailable(module, unavailable[region])
+        results.append(region_result(region, region_changed, after, unavailable[region], retries))
+    return results, before
+
+
+def region_result(region, changed, settings, unavailable, retries=0):
+    return {"region": region, "changed": changed, "account_settings": settings,
+            "proton_available": unavailable is None, "settings_retries": retries}
+
+
+def summed_up(regions, results, **result):
+    """The module's result: ``result`` (the roles' part), with each region's and the first region's at the top."""
+    first = results[0] if results else region_result(None, False, {}, None)
+    return dict(
+        result,
+        changed=result["changed"] or any(item["changed"] for item in results),
+        region=regions[0] if regions else None,
+        regions=results,
+        account_settings=first["account_settings"],
+        proton_available=all(item["proton_available"] for item in results),
+        settings_retries=first["settings_retries"],
+    )
+
+
+# --- the two states -------------------------------------------------------------------------------------------------
+def _role_view(role):
+    return {key: role.get(key) for key in ROLE_VIEW_KEYS} if role else {}
+
+
+def present(module, iam, details, regions):
+    params = module.params
+    roles, current_roles, answers, unavailable = present_before_writes(module, iam, details, regions)
+
+    # The ownership tag is always set (adopting is tagging); without tags asked for, the others are left alone.
+    roles_changed, roles_after, created = ensure_roles(
+        iam, current_roles, roles, params["purge_tags"] and params["tags"] is not None, params["purge_policies"])
+    desired = desired_settings(roles_after["pipeline"]["arn"], roles_after.get("codebuild", {}).get("arn"),
+                               params["pipeline_provisioning_repository"])
+    # Only a role created in this run can be "not visible yet"; for older roles a refusal is final.
+    retry_seconds = params["role_propagation_timeout"] if created else 0
+    results, settings_before = reconcile_settings(module, iam, answers, unavailable, lambda _before: desired,
+                                                  retry_seconds, changed=roles_changed, roles=roles_after)
+
+    return summed_up(
+        regions, results,
+        changed=roles_changed,
+        created=created,
+        roles=roles_after,
+        kept=[],
+        diff={
+            "before": {"roles": {p: _role_view(r) for p, r in current_roles.items()},
+                       "account_settings": settings_before},
+            "after": {"roles": {p: _role_view(r) for p, r in roles_after.items()},
+                      "account_settings": {item["region"]: item["account_settings"] for item in results}},
+        },
+    )
+
+
+def absent(module, iam, details, regions):
+    params = module.params
+    # Every role this module can create, whatever shared_role and codebuild_role say now: absent is the clean-up.
+    names = {"service": params["service_role_name"], "pipeline": params["pipeline_role_name"],
+             "codebuild": params["codebuild_role_name"]}
+    found = get_roles(iam.client, list(names.values()), details)
+    current_roles = {purpose: found[name] for purpose, name in names.items()}
+    proton_trust = trust_policy(PROTON_SERVICE, iam.account_id, iam.partition)
+    kept = role_refusals(params, current_roles, {
+        "service": proton_trust, "pipeline": proton_trust,
+        "codebuild": trust_policy(CODEBUILD_SERVICE, iam.account_id, iam.partition)})
+    # Removal respects role_path: a role elsewhere, even ours, is not the one this configuration stands for.
+    for role in current_roles.values():
+        if role and role["path"] != params["role_path"] and role["name"] not in [item["name"] for item in kept]:
+            kept.append(refused("role", role["name"], f"it is at path {role['path']!r}, not role_path "
+                                                      f"{params['role_path']!r}"))
+    kept_names = [item["name"] for item in kept]
+    ours = {purpose: role for purpose, role in current_roles.items() if role and role["name"] not in kept_names}
+    # Settings are cleared where they point at our roles, or at the ARN our role would have (no role of that name).
+    our_arns = {role["arn"] for role in ours.values()}
+    our_arns |= {iam.arn("role", params["role_path"], names[purpose])
+                 for purpose, role in current_roles.items() if role is None}
+
+    # Every region's settings first: a setting must never be left pointing at a role that is gone.
+    answers, unavailable = read_settings(module, regions if params["configure_account_settings"] else [])
+    results, settings_before = reconcile_settings(
+        module, iam, answers, unavailable, lambda before: settings_to_clear(before, our_arns, params["force"]))
+
+    removed = []
+    for role in ours.values():
+        if role["name"] not in removed:
+            remove_role(iam, role)
+            removed.append(role["name"])
+    return summed_up(
+        regions, results,
+        changed=bool(removed),
+        created=False,
+        roles={},
+        removed_roles=removed,
+        kept=kept,
+        diff={
+            "before": {"roles": {p: _role_view(r) for p, r in current_roles.items() if r},
+                       "account_settings": settings_before},
+            "after": {"roles": {p: _role_view(r) for p, r in current_roles.items() if r and r["name"] in kept_names},
+                      "account_settings": {item["region"]: item["account_settings"] for item in results}},
+        },
+    )
+
+
+def run(module):
+    """The module's work, as its result (``exit_json``'s arguments); a failure calls ``module.fail_json*``."""
+    try:
+        regions, iam, details = open_account(module)
+        return {"present": present, "absent": absent}[module.params["state"]](module, iam, details, regions)
+    except AnsibleIAMError as e:
+        module.fail_json_aws_error(e)
+    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
+        module.fail_json_aws(e, msg="The AWS Proton roles or account settings could not be managed")

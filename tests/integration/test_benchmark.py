@@ -30,7 +30,9 @@ def test_the_variants_and_the_floor_build_the_same_accounts_and_rerun_without_wr
     # The floor enters the account once and reads it once: it never calls more than the others.
     floor = by_key[(bootstrap_benchmark.FLOOR, "rerun")]
     assert floor.calls <= by_key[("protonkit", "rerun")].calls
-    assert floor.module_processes == 0 and by_key[("protonkit", "fresh")].module_processes > 0
+    # Module processes are seen: amazon.aws's run as processes, ours in the task's worker (module_in_worker.py).
+    assert by_key[("amazon.aws", "fresh")].module_processes > 0
+    assert floor.module_processes == 0 and by_key[("protonkit", "fresh")].module_processes == 0
 
     table = bootstrap_benchmark.comparison_table(runs)
     assert table.count("\n") == len(runs) + 1

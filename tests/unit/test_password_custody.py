@@ -11,8 +11,8 @@ from ansible_collections.amazon.aws.plugins.module_utils.policy import compare_p
 from ansible_collections.protonkit.accounts.plugins.module_utils.password_secret import reader_policy
 from ansible_collections.protonkit.accounts.plugins.module_utils.password_secret import readers_problem
 from ansible_collections.protonkit.accounts.plugins.module_utils.password_secret import secret_arn_problem
-from ansible_collections.protonkit.accounts.plugins.modules.iam_admin_bootstrap import password_file_owner_problem
-from ansible_collections.protonkit.accounts.plugins.modules.iam_admin_bootstrap import write_private_file
+from ansible_collections.protonkit.accounts.plugins.module_utils.iam_admin import password_file_owner_problem
+from ansible_collections.protonkit.accounts.plugins.module_utils.iam_admin import write_private_file
 
 ACCOUNT = "123456789012"
 OTHER = "210987654321"

@@ -1,0 +1,173 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the protonkit.accounts collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""This collection's modules, run in the task's worker on the controller where the module would run there anyway.
+
+Accounts are not machines: the playbooks run every task on the controller (``connection: local``) with the
+controller's own Python (``ansible_python_interpreter: "{{ ansible_playbook_python }}"``). A module run there is
+still a new Python process, which imports ansible-core's module code, boto3 and amazon.aws's module_utils again: about
+1.3 to 1.8 CPU-seconds, most of what an account costs. The task's worker is already that Python, on that machine, as
+that user, with boto3 imported once by the parent before it forked, so the action plugin named as each module
+(plugins/action/iam_admin_bootstrap.py, proton_account_roles.py) runs the module's code there instead, with the same
+arguments, validation, check mode, diff and result, no_log values masked as ``AnsibleModule`` masks them.
+
+Anywhere the worker would not be the same thing as the module process, the module runs as any module does: another
+connection, another interpreter, ``become``, a task ``environment`` (which only a module process gets), ``async``,
+``delegate_to``, or ``protonkit_module_process: true``.
+"""
+
+import datetime
+import json
+import os
+import sys
+import traceback
+
+from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
+from ansible.module_utils.common.parameters import remove_values
+from ansible.module_utils.common.text.converters import to_native
+from ansible.module_utils.parsing.convert_bool import boolean
+from ansible.plugins.action import ActionBase
+from ansible.utils.vars import merge_hash
+
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import AnsibleBotocoreError
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import check_sdk_version_supported
+from ansible_collections.amazon.aws.plugins.module_utils.modules import aws_argument_spec
+from ansible_collections.amazon.aws.plugins.plugin_utils.base import AWSPluginBase
+
+# The variable that makes the modules run as module processes even where the worker could run them.
+MODULE_PROCESS_VARIABLE = "protonkit_module_process"
+
+
+class ModuleFailed(Exception):
+    """The task's failed result, raised where a module would call ``fail_json``."""
+
+    def __init__(self, result):
+        super().__init__(result.get("msg"))
+        self.result = result
+
+
+class ModuleInWorker(AWSPluginBase):
+    """What the modules' code (module_utils/iam_admin.py, proton_roles.py) asks of ``AnsibleAWSModule``, in the
+    worker: the validated ``params``, ``check_mode``, ``no_log_values``, ``client()`` and ``region`` (amazon.aws's
+    plugin helpers, from the same connection options), and the failures, raised as ``ModuleFailed``."""
+
+    def __init__(self, ansible_name, params, check_mode=False, no_log_values=()):
+        self.ansible_name = ansible_name
+        self.params = params
+        self.check_mode = check_mode
+        self.no_log_values = set(no_log_values)
+        self.warnings_of_the_run = []  # see module_utils/account.py, warn()
+
+    @classmethod
+    def for_task(cls, action, ansible_name, argument_spec, check_mode, required_by=None, **fixed):
+        """The module of ``action``'s task: its arguments validated against ``argument_spec`` (amazon.aws's connection
+        options added) as ``AnsibleModule`` validates them (a bad one fails the task), ``fixed`` on top."""
+        spec = dict(aws_argument_spec(), **argument_spec)
+        validation, arguments = action.validate_argument_spec(argument_spec=spec, required_by=required_by)
+        params = dict({name: arguments[name] for name in spec}, **fixed)  # aliases resolved, as AnsibleModule has them
+        module = cls(ansible_name, params, check_mode, validation._no_log_values)
+        for alias in validation._warnings:
+            module.warn(f"Both option {alias['option']} and its alias {alias['alias']} are set.")
+        return module
+
+    def get_options(self):
+        return self.params
+
+    def require_aws_sdk(self, botocore_version=None, boto3_version=None):
+        try:
+            check_sdk_version_supported(botocore_version=botocore_version, boto3_version=boto3_version,
+                                        warn=self.warn)
+        except AnsibleBotocoreError as e:
+            self.fail_json(msg=to_native(e))
+
+    def _do_fail(self, message):
+        self.fail_json(msg=message)
+
+    def warn(self, message):
+        self.warnings_of_the_run.append(message)
+
+    def fail_json(self, **result):
+        raise ModuleFailed(dict(result, failed=True))
+
+    def fail_json_aws(self, exception, msg=None, **result):
+        """As ``AnsibleAWSModule.fail_json_aws``: the message, and an AWS error's code and message in ``error``."""
+        detail = to_native(getattr(exception, "message", None) or exception)
+        response = getattr(exception, "response", None)  # a ClientError's; other botocore errors have none
+        if response:
+            result.update(camel_dict_to_snake_dict(response))
+        self.fail_json(msg=f"{msg}: {detail}" if msg else detail, exception=traceback.format_exc(), **result)
+
+    def fail_json_aws_error(self, exception):
+        if exception.exception:
+            self.fail_json_aws(exception.exception, msg=exception.message)
+        self.fail_json(msg=exception.message)
+
+    def result_of(self, result):
+        """``result`` as the module would return it: plain JSON data, its warnings, no no_log value anywhere."""
+        if self.warnings_of_the_run:
+            result["warnings"] = list(result.get("warnings", [])) + self.warnings_of_the_run
+        result["invocation"] = {"module_args": self.params}
+        return remove_values(json.loads(json.dumps(result, default=_json_value)), self.no_log_values)
+
+
+def _json_value(value):
+    """What the modules' JSON encoder makes of the values JSON has no type for."""
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()
+    if isinstance(value, (set, tuple)):
+        return list(value)
+    return str(value)
+
+
+class ModuleInWorkerAction(ActionBase):
+    """The action plugin of one of this collection's modules (see the module docstring above). Subclasses name the
+    module and give its argument spec and its ``run(module)`` (the module's work, returning its result)."""
+
+    TRANSFERS_FILES = False
+    _supports_check_mode = True
+    _supports_async = True  # as a module process
+
+    module_name = None
+    module_argument_spec = None  # a function returning the module's own options (amazon.aws's are added)
+    module_required_by = None
+    module_run = None
+
+    def run(self, tmp=None, task_vars=None):
+        task_vars = task_vars or {}
+        result = super().run(tmp, task_vars)
+        if self._module_process_needed(task_vars):
+            wrap_async = self._task.async_val and not self._connection.has_native_async
+            result = merge_hash(result, self._execute_module(module_name=self.module_name, task_vars=task_vars,
+                                                             wrap_async=wrap_async))
+            if not wrap_async:
+                self._remove_tmp_path(self._connection._shell.tmpdir)
+            return result
+        result.update(self._run_in_worker())
+        return result
+
+    def _module_process_needed(self, task_vars):
+        """Whether the worker is not the module process's equal here (the module docstring above)."""
+        interpreter = self._templar.template(task_vars.get("ansible_python_interpreter") or "")
+        return (
+            self._connection.transport not in ("local", "ansible.builtin.local")
+            or not interpreter
+            or os.path.abspath(str(interpreter)) != os.path.abspath(sys.executable)
+            or self._play_context.become
+            or any(self._task.environment or [])
+            or self._task.async_val
+            or self._task.delegate_to
+            or boolean(self._templar.template(task_vars.get(MODULE_PROCESS_VARIABLE, False)), strict=False)
+        )
+
+    def _run_in_worker(self):
+        module = ModuleInWorker.for_task(self, self.module_name, self.module_argument_spec(), self._task.check_mode,
+                                         required_by=self.module_required_by)
+        try:
+            module.require_aws_sdk()
+            result = self.module_run(module)
+        except ModuleFailed as e:
+            result = e.result
+        except Exception as e:  # a bug: reported as a module's traceback would be, without a no_log value
+            result = dict(failed=True, msg=f"{self.module_name} failed unexpectedly: {to_native(e)}",
+                          exception=traceback.format_exc())
+        return module.result_of(result)
