@@ -23,7 +23,7 @@ from ansible_collections.protonkit.accounts.plugins.plugin_utils.module_in_worke
 try:
     import botocore.exceptions
 except ImportError:
-    pass  # reported by require_aws_sdk()
+    pass  # reported by start()
 
 
 class ActionModule(ActionBase):
@@ -40,7 +40,7 @@ class ActionModule(ActionBase):
         module = ModuleInWorker.for_task(self, "protonkit.accounts.proton_account_roles_check", spec, check_mode=True,
                                          state="present")
         try:
-            module.require_aws_sdk()
+            module.start()
             current_roles, answers, unavailable = self._read_and_check(module)
         except ModuleFailed as e:
             result.update(module.result_of(e.result))

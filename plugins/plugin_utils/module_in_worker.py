@@ -22,7 +22,9 @@ import os
 import sys
 import traceback
 
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
+from ansible.module_utils.errors import UnsupportedError
 from ansible.module_utils.common.parameters import remove_values
 from ansible.module_utils.common.text.converters import to_native
 from ansible.module_utils.parsing.convert_bool import boolean
@@ -57,28 +59,37 @@ class ModuleInWorker(AWSPluginBase):
         self.check_mode = check_mode
         self.no_log_values = set(no_log_values)
         self.warnings_of_the_run = []  # see module_utils/account.py, warn()
+        self.argument_errors = []
 
     @classmethod
     def for_task(cls, action, ansible_name, argument_spec, check_mode, required_by=None, **fixed):
         """The module of ``action``'s task: its arguments validated against ``argument_spec`` (amazon.aws's connection
-        options added) as ``AnsibleModule`` validates them (a bad one fails the task), ``fixed`` on top."""
+        options added) as ``AnsibleModule`` validates them, ``fixed`` on top. ``start()`` reports what is wrong."""
         spec = dict(aws_argument_spec(), **argument_spec)
-        validation, arguments = action.validate_argument_spec(argument_spec=spec, required_by=required_by)
-        params = dict({name: arguments[name] for name in spec}, **fixed)  # aliases resolved, as AnsibleModule has them
+        validation = ArgumentSpecValidator(spec, required_by=required_by).validate(dict(action._task.args))
+        arguments = validation.validated_parameters
+        params = dict({name: arguments.get(name) for name in spec}, **fixed)  # aliases resolved, as AnsibleModule has
         module = cls(ansible_name, params, check_mode, validation._no_log_values)
+        module.argument_errors = validation.errors.errors
         for alias in validation._warnings:
             module.warn(f"Both option {alias['option']} and its alias {alias['alias']} are set.")
         return module
 
-    def get_options(self):
-        return self.params
-
-    def require_aws_sdk(self, botocore_version=None, boto3_version=None):
+    def start(self):
+        """Fail as ``AnsibleAWSModule`` would before the module's code runs: a bad argument, boto3 missing or too old.
+        (Not ``AnsibleActionFail``: its message would point at the task's arguments in the playbook.)"""
+        if self.argument_errors:
+            message = self.argument_errors[0].args[0]
+            if isinstance(self.argument_errors[0], UnsupportedError):
+                message = f"Unsupported parameters for ({self.ansible_name}) module: {message}"
+            self.fail_json(msg=message)
         try:
-            check_sdk_version_supported(botocore_version=botocore_version, boto3_version=boto3_version,
-                                        warn=self.warn)
+            check_sdk_version_supported(warn=self.warn)
         except AnsibleBotocoreError as e:
             self.fail_json(msg=to_native(e))
+
+    def get_options(self):
+        return self.params
 
     def _do_fail(self, message):
         self.fail_json(msg=message)
@@ -163,7 +174,7 @@ class ModuleInWorkerAction(ActionBase):
         module = ModuleInWorker.for_task(self, self.module_name, self.module_argument_spec(), self._task.check_mode,
                                          required_by=self.module_required_by)
         try:
-            module.require_aws_sdk()
+            module.start()
             result = self.module_run(module)
         except ModuleFailed as e:
             result = e.result

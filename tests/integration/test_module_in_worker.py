@@ -25,7 +25,7 @@ def keeping_payloads(env, remote_tmp):
 
 def comparable(result, account_id):
     """A module's result without what differs between two accounts and two ways of running it: the account id,
-    the ids and dates AWS gives, the arguments echoed back and a traceback."""
+    the ids and dates AWS gives, the arguments echoed back, a traceback, and the order of a set in a message."""
 
     def same_in_both(value):
         if isinstance(value, dict):
@@ -37,6 +37,7 @@ def comparable(result, account_id):
 
     text = json.dumps({key: value for key, value in result.items() if key not in ("invocation", "exception")})
     text = re.sub(r"(:secret:[^\"]+)-[A-Za-z0-9]{6}\"", r'\1-<suffix>"', text.replace(account_id, "<account>"))
+    text = re.sub(r"Valid booleans include: [^\"]*", "Valid booleans include: (a set, in any order)", text)
     return same_in_both(json.loads(text))
 
 
@@ -45,6 +46,8 @@ STEPS = [
     {"password_secret": SECRET, "tags": {"team": "platform"}},  # rerun: nothing to do
     {"password": KNOWN_PASSWORD, "update_password": "always", "password_reset_required": False},
     {"group_policy_arns": ["arn:aws:iam::aws:policy/NoSuchPolicy"]},  # fails before any write
+    {"no_such_option": True},  # fails as argument validation does
+    {"purge_tags": "maybe", "password": KNOWN_PASSWORD},
     {"state": "absent", "password_secret": SECRET},
 ]
 
@@ -76,6 +79,9 @@ def test_the_worker_and_the_module_process_give_the_same_results(ansible_module_
         assert comparable(worker, in_worker.account_id) == comparable(module, as_module.account_id), step
     assert runs["worker"].tasks[1]["changed"] is False
     assert "NoSuchPolicy" in runs["worker"].tasks[3]["msg"]
+    assert "Unsupported parameters for (protonkit.accounts.iam_admin_bootstrap) module: no_such_option" in \
+        runs["worker"].tasks[4]["msg"]
+    assert "purge_tags" in runs["worker"].tasks[5]["msg"] and runs["worker"].tasks[5]["failed"]
     # The given password is masked in the arguments echoed back, as AnsibleModule masks it.
     assert runs["worker"].tasks[2]["invocation"]["module_args"]["password"] == "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
 
