@@ -37,8 +37,8 @@ class ActionModule(ActionBase):
         spec = argument_spec()
         del spec["state"]  # what is checked is what state=present would do
         # Nothing is written, whatever the task's mode.
-        module = ModuleInWorker.for_task(self, "protonkit.accounts.proton_account_roles_check", spec, check_mode=True,
-                                         state="present")
+        module = ModuleInWorker.for_task(self, "protonkit.accounts.proton_account_roles_check", spec, True,
+                                         task_vars or {}, state="present")
         try:
             module.start()
             current_roles, answers, unavailable = self._read_and_check(module)

@@ -20,7 +20,8 @@ def module_processes(remote_tmp):
 
 
 def keeping_payloads(env, remote_tmp):
-    return dict(env, ANSIBLE_KEEP_REMOTE_FILES="1", ANSIBLE_REMOTE_TMP=str(remote_tmp))
+    # And the arguments echoed back in every result (ansible-core 2.21 does it only when asked).
+    return dict(env, ANSIBLE_KEEP_REMOTE_FILES="1", ANSIBLE_REMOTE_TMP=str(remote_tmp), ANSIBLE_INJECT_INVOCATION="1")
 
 
 def comparable(result, account_id):
@@ -82,8 +83,9 @@ def test_the_worker_and_the_module_process_give_the_same_results(ansible_module_
     assert "Unsupported parameters for (protonkit.accounts.iam_admin_bootstrap) module: no_such_option" in \
         runs["worker"].tasks[4]["msg"]
     assert "purge_tags" in runs["worker"].tasks[5]["msg"] and runs["worker"].tasks[5]["failed"]
-    # The given password is masked in the arguments echoed back, as AnsibleModule masks it.
-    assert runs["worker"].tasks[2]["invocation"]["module_args"]["password"] == "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
+    # The given password is masked in the arguments echoed back, in both.
+    for name in ("worker", "module"):
+        assert runs[name].tasks[2]["invocation"]["module_args"]["password"] == "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
 
 
 def test_proton_roles_in_the_worker_and_as_a_module_process_give_the_same_results(ansible_module_tasks,
@@ -114,3 +116,15 @@ def test_another_interpreter_gets_a_module_process(ansible_module, aws_account, 
                          keeping_payloads(aws_account.env, remote_tmp), extra_args=["-e", f"ansible_python_interpreter={other_python}"])
     assert run.result.get("changed") is True, run.output[-3000:]
     assert module_processes(remote_tmp) == ["iam_admin_bootstrap"]
+
+
+def test_a_relative_password_file_is_in_the_playbooks_directory_either_way(ansible_module_tasks, aws_account_factory,
+                                                                            tmp_path):
+    # A local module process runs in the playbook's directory (here tmp_path; ansible-playbook runs elsewhere).
+    for (name, extra), account in zip((("worker", []), ("module", MODULE_PROCESS)), aws_account_factory(2)):
+        run = ansible_module_tasks("iam_admin_bootstrap", [{"password_file": f"{name}-admin.json"}], account.env,
+                                   extra_args=extra)
+        assert run.result.get("changed") is True, run.output[-3000:]
+        document = json.loads((tmp_path / f"{name}-admin.json").read_text())
+        assert document["account_id"] == account.account_id
+        assert run.result["password_file"] == f"{name}-admin.json"  # as given
