@@ -184,13 +184,6 @@ options:
     default: false
     version_added: 0.2.0
 notes:
-  - Where the task would run the module on the controller with the controller's own Python (the local connection,
-    and C(ansible_python_interpreter) set to C(ansible_playbook_python), as the collection's playbooks do; no
-    C(become), task C(environment), C(async) or C(delegate_to)), the module's action plugin runs the same code in the
-    task's worker instead of a new Python process, with the same argument validation, check mode and diff, and the
-    same result (its clients share one boto3 session; a failure's C(exception) always holds the traceback). With
-    amazon.aws's O(debug_botocore_endpoint_logs), or the variable C(protonkit_module_process=true), it runs as a
-    module process all the same.
   - The password is never returned, logged or shown in C(--diff). RV(password_changed) says whether it was set.
   - Run this with credentials of an IAM principal in the account (for example a role assumed from the management
     account). The module warns when it runs as the account's root user, which should be locked away.
@@ -219,6 +212,7 @@ requirements:
   - boto3 >= 1.35.0
   - botocore >= 1.35.0
 extends_documentation_fragment:
+  - protonkit.accounts.module_in_worker
   - amazon.aws.common.modules
   - amazon.aws.region.modules
 """

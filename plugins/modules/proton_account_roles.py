@@ -32,13 +32,6 @@ options:
     choices: [present, absent]
     default: present
 notes:
-  - Where the task would run the module on the controller with the controller's own Python (the local connection,
-    and C(ansible_python_interpreter) set to C(ansible_playbook_python), as the collection's playbooks do; no
-    C(become), task C(environment), C(async) or C(delegate_to)), the module's action plugin runs the same code in the
-    task's worker instead of a new Python process, with the same argument validation, check mode and diff, and the
-    same result (its clients share one boto3 session; a failure's C(exception) always holds the traceback). With
-    amazon.aws's O(debug_botocore_endpoint_logs), or the variable C(protonkit_module_process=true), it runs as a
-    module process all the same.
   - The AWS Proton guide prints the confused-deputy condition as C(arn:aws::proton:...), with an empty service field.
     That ARN never matches, so Proton could never assume such a role. This module writes the well-formed
     C(arn:<partition>:proton:*:<account>:*) with C(aws:SourceAccount).
@@ -72,6 +65,7 @@ requirements:
   - boto3 >= 1.35.0
   - botocore >= 1.35.0
 extends_documentation_fragment:
+  - protonkit.accounts.module_in_worker
   - protonkit.accounts.proton_account_roles
   - amazon.aws.common.modules
   - amazon.aws.region.modules
