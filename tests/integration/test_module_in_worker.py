@@ -118,8 +118,7 @@ def test_another_interpreter_gets_a_module_process(ansible_module, aws_account, 
     assert module_processes(remote_tmp) == ["iam_admin_bootstrap"]
 
 
-def test_a_relative_password_file_is_in_the_playbooks_directory_either_way(ansible_module_tasks, aws_account_factory,
-                                                                            tmp_path):
+def test_a_relative_password_file_is_in_the_playbooks_directory(ansible_module_tasks, aws_account_factory, tmp_path):
     # A local module process runs in the playbook's directory (here tmp_path; ansible-playbook runs elsewhere).
     for (name, extra), account in zip((("worker", []), ("module", MODULE_PROCESS)), aws_account_factory(2)):
         run = ansible_module_tasks("iam_admin_bootstrap", [{"password_file": f"{name}-admin.json"}], account.env,
