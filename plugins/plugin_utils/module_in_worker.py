@@ -69,8 +69,9 @@ class ModuleFailed(BaseException):
 
 class ModuleInWorker(AWSPluginBase):
     """What the modules' code (module_utils/iam_admin.py, proton_roles.py) asks of ``AnsibleAWSModule``, in the
-    worker: the validated ``params``, ``check_mode``, ``no_log_values``, ``client()`` and ``region`` (amazon.aws's
-    plugin helpers, from the same connection options), and the failures, raised as ``ModuleFailed``."""
+    worker: the validated ``params``, ``check_mode``, ``no_log_values``, ``region`` (amazon.aws's plugin helper),
+    ``client()`` (amazon.aws's connection options and retries, one boto3 session per task), and the failures,
+    raised as ``ModuleFailed``."""
 
     def __init__(self, ansible_name, params, check_mode=False, no_log_values=(), inject_invocation=True):
         self.ansible_name = ansible_name
