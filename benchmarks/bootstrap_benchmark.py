@@ -392,8 +392,9 @@ def scaling(local_aws, count, forks_list, work=WORK, regions=(REGION,)):
 def scale(local_aws, counts, forks, work=WORK, regions=(REGION,), compared=()):
     """(a) alone over many accounts, fresh then rerun (the end state is checked on a sample of them; a count the
     comparison ran is taken from there), and the inventory alone loaded by ansible-inventory at each count: what
-    memory a run needs beyond the inventory."""
-    runs, inventory_peaks = [], {}
+    memory a run needs beyond the inventory; and Ansible alone running as many tasks over the same inventory.
+    Returns ``(runs, inventory peaks, Ansible-alone peaks)``, peaks in MiB by count."""
+    runs, inventory_peaks, ansible_peaks = [], {}, {}
     for count in counts:
         already = [run for run in compared if run.variant == "protonkit" and run.accounts == count
                    and run.regions == len(regions)]
@@ -401,6 +402,7 @@ def scale(local_aws, counts, forks, work=WORK, regions=(REGION,), compared=()):
             runs += already
             inventory = work / workdir_name("protonkit", count, len(regions)) / "accounts.yml"
             inventory_peaks[count] = inventory_peak_rss_mb(inventory)
+            ansible_peaks[count] = ansible_alone_peak_rss_mb(inventory, already[0], forks)
             continue
         accounts = new_accounts(local_aws, count)
         workdir = work / workdir_name("scale", count, len(regions))
@@ -414,7 +416,8 @@ def scale(local_aws, counts, forks, work=WORK, regions=(REGION,), compared=()):
         if len(states) != 1:
             raise SystemExit(f"scale N={count}: the first and the last account ended in different states")
         inventory_peaks[count] = inventory_peak_rss_mb(inventory)
-    return runs, inventory_peaks
+        ansible_peaks[count] = ansible_alone_peak_rss_mb(inventory, runs[-1], forks)
+    return runs, inventory_peaks, ansible_peaks
 
 
 def inventory_peak_rss_mb(inventory):
@@ -428,6 +431,29 @@ def inventory_peak_rss_mb(inventory):
     sampler.stop()
     if process.returncode != 0:
         raise SystemExit(f"ansible-inventory failed:\n{errors[-2000:]}")
+    return sampler.root_peak_kib / 1024
+
+
+def ansible_alone_peak_rss_mb(inventory, run, forks):
+    """Peak RSS of ansible-playbook running, over the same inventory with the same forks, as many task runs per
+    account as ``run`` had, each an ansible.builtin.debug that templates a host variable: what Ansible itself needs
+    for that many accounts and tasks, without the collection."""
+    tasks_per_account = max(1, round(run.task_runs / run.accounts))
+    playbook = inventory.with_name("ansible_alone.yml")
+    playbook.write_text(yaml.safe_dump([{
+        "name": "Ansible alone", "hosts": "all", "connection": "local", "gather_facts": False,
+        "vars": {"ansible_python_interpreter": "{{ ansible_playbook_python }}"},
+        "tasks": [{"name": f"Task {index}", "ansible.builtin.debug": {"msg": "{{ aws_account_id }}"}}
+                  for index in range(tasks_per_account)]}], sort_keys=False))
+    command = [str(Path(sys.executable).with_name("ansible-playbook")), "-i", str(inventory), str(playbook)]
+    env = dict(os.environ, ANSIBLE_FORKS=str(forks), ANSIBLE_NOCOLOR="1", ANSIBLE_RETRY_FILES_ENABLED="0")
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
+    sampler = TreeSampler(process.pid)
+    sampler.start()
+    errors = process.communicate()[1]
+    sampler.stop()
+    if process.returncode != 0:
+        raise SystemExit(f"ansible-playbook (Ansible alone) failed:\n{errors[-2000:]}")
     return sampler.root_peak_kib / 1024
 
 
@@ -584,13 +610,17 @@ def memory_growth(scale_runs, inventory_peaks):
     return small, large, inventory_slope, phases
 
 
-def memory_statement(scale_runs, inventory_peaks):
+def memory_statement(scale_runs, inventory_peaks, ansible_peaks):
     growth = memory_growth(scale_runs, inventory_peaks)
     if growth is None:
         return "One account count only: no slope (give --scale-accounts two counts, such as 50,200)."
     small, large, inventory_slope, phases = growth
+    ansible_slope = (ansible_peaks[large] - ansible_peaks[small]) * 1024 / (large - small)
     lines = [f"Loading the inventory alone (ansible-inventory --list): {inventory_peaks[small]:.0f} MiB at "
-             f"N = {small}, {inventory_peaks[large]:.0f} MiB at N = {large}, {inventory_slope:.0f} KiB per account."]
+             f"N = {small}, {inventory_peaks[large]:.0f} MiB at N = {large}, {inventory_slope:.0f} KiB per account.",
+             f"Ansible alone, as many tasks per account as (a) runs (ansible.builtin.debug, same inventory and forks): "
+             f"ansible-playbook's peak RSS {ansible_peaks[small]:.0f} MiB at N = {small}, {ansible_peaks[large]:.0f} "
+             f"MiB at N = {large}, {ansible_slope:.0f} KiB per account."]
     for phase, (first, last, slope) in phases.items():
         lines.append(f"{phase.capitalize()}: ansible-playbook's peak RSS {first.root_peak_rss_mb:.0f} MiB at "
                      f"N = {small}, {last.root_peak_rss_mb:.0f} MiB at N = {large}: {slope:.0f} KiB per account, "
@@ -719,8 +749,8 @@ def main():
         by_region = []
         if len(regions) > 1 and region_count:
             by_region = regions_runs(local_aws, region_count, args.compare_forks, regions, runs)
-        scale_runs, inventory_peaks = scale(local_aws, scale_counts, args.compare_forks, regions=regions,
-                                            compared=runs)
+        scale_runs, inventory_peaks, ansible_peaks = scale(local_aws, scale_counts, args.compare_forks,
+                                                           regions=regions, compared=runs)
         scaled = scaling(local_aws, args.scaling_accounts, forks_list, regions=regions) if forks_list else []
     finally:
         local_aws.stop()
@@ -743,7 +773,7 @@ def main():
                         + regions_table(by_region))
     if scale_runs:
         sections.append("### (a) at scale, fresh and rerun\n\n" + scale_table(scale_runs)
-                        + "\n\nMemory per account:\n\n" + memory_statement(scale_runs, inventory_peaks))
+                        + "\n\nMemory per account:\n\n" + memory_statement(scale_runs, inventory_peaks, ansible_peaks))
     if scaled:
         sections.append("### protonkit.accounts scaling with forks\n\n" + scaling_table(scaled))
     profiled = [run for run in runs if run.phase == "fresh" and run.variant != FLOOR and run.accounts == min(counts)]
