@@ -402,7 +402,7 @@ def scale(local_aws, counts, forks, work=WORK, regions=(REGION,), compared=()):
             runs += already
             inventory = work / workdir_name("protonkit", count, len(regions)) / "accounts.yml"
             inventory_peaks[count] = inventory_peak_rss_mb(inventory)
-            ansible_peaks[count] = ansible_alone_peak_rss_mb(inventory, already[0], forks)
+            ansible_peaks[count] = ansible_alone_peak_rss_mb(inventory, fresh_run(already), forks)
             continue
         accounts = new_accounts(local_aws, count)
         workdir = work / workdir_name("scale", count, len(regions))
@@ -416,7 +416,7 @@ def scale(local_aws, counts, forks, work=WORK, regions=(REGION,), compared=()):
         if len(states) != 1:
             raise SystemExit(f"scale N={count}: the first and the last account ended in different states")
         inventory_peaks[count] = inventory_peak_rss_mb(inventory)
-        ansible_peaks[count] = ansible_alone_peak_rss_mb(inventory, runs[-1], forks)
+        ansible_peaks[count] = ansible_alone_peak_rss_mb(inventory, fresh_run(runs[-2:]), forks)
     return runs, inventory_peaks, ansible_peaks
 
 
@@ -434,10 +434,15 @@ def inventory_peak_rss_mb(inventory):
     return sampler.root_peak_kib / 1024
 
 
+def fresh_run(runs):
+    return next(run for run in runs if run.phase == "fresh")
+
+
 def ansible_alone_peak_rss_mb(inventory, run, forks):
     """Peak RSS of ansible-playbook running, over the same inventory with the same forks, as many task runs per
-    account as ``run`` had, each an ansible.builtin.debug that templates a host variable: what Ansible itself needs
-    for that many accounts and tasks, without the collection."""
+    account as ``run`` (a fresh run of (a)) had, each an ansible.builtin.debug that templates a host variable: roughly
+    what Ansible itself needs for that many accounts and tasks, without the collection (one play, no variables file,
+    no profiling callback)."""
     tasks_per_account = max(1, round(run.task_runs / run.accounts))
     playbook = inventory.with_name("ansible_alone.yml")
     playbook.write_text(yaml.safe_dump([{
@@ -618,7 +623,8 @@ def memory_statement(scale_runs, inventory_peaks, ansible_peaks):
     ansible_slope = (ansible_peaks[large] - ansible_peaks[small]) * 1024 / (large - small)
     lines = [f"Loading the inventory alone (ansible-inventory --list): {inventory_peaks[small]:.0f} MiB at "
              f"N = {small}, {inventory_peaks[large]:.0f} MiB at N = {large}, {inventory_slope:.0f} KiB per account.",
-             f"Ansible alone, as many tasks per account as (a) runs (ansible.builtin.debug, same inventory and forks): "
+             f"Ansible alone, roughly: as many tasks per account as (a) runs, each an ansible.builtin.debug, in one play "
+             f"(same inventory and forks): "
              f"ansible-playbook's peak RSS {ansible_peaks[small]:.0f} MiB at N = {small}, {ansible_peaks[large]:.0f} "
              f"MiB at N = {large}, {ansible_slope:.0f} KiB per account."]
     for phase, (first, last, slope) in phases.items():

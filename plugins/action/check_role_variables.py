@@ -4,10 +4,11 @@
 """Check the variables of this collection's roles against their argument specs, in one task (documentation:
 plugins/modules/check_role_variables.py).
 
-ansible.builtin.validate_argument_spec takes the spec as an argument, so a role had to read and parse its
-meta/argument_specs.yml once per host, and every host's result carried the whole templated spec (descriptions and
-all) back to ansible-playbook in its task fields: about 18 MiB more peak memory at 80 accounts. Here the task's
-arguments are role names, and the specs are read where the check runs.
+ansible.builtin.validate_argument_spec takes the spec as an argument: a role had to read and parse its
+meta/argument_specs.yml in every account's worker, and every account's result carried the whole templated spec
+(descriptions and all) back to ansible-playbook in its task fields. At 80 accounts that task alone added about 18 MiB
+to ansible-playbook while it ran, and the run's peak went from 82.5 to 78.2 MiB without it. Here the task's arguments
+are role names, and the specs are read once per run, when the strategy loads this plugin before it forks the workers.
 """
 
 import os
@@ -28,15 +29,33 @@ ARGUMENT_SPEC = dict(
 SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def role_options(role, entry_point):
-    """The options of ``role``'s ``entry_point`` in its meta/argument_specs.yml."""
+def read_entry_points(role):
+    """The entry points of ``role`` (name -> spec), from its meta/argument_specs.yml."""
     path = os.path.join(COLLECTION_ROOT, "roles", role, "meta", "argument_specs.yml")
     with open(path, encoding="utf-8") as handle:
-        entry_points = yaml.load(handle, Loader=SafeLoader)["argument_specs"]
-    if entry_point not in entry_points:
-        raise AnsibleActionFail(f"entry_point: the role protonkit.accounts.{role} has no entry point {entry_point!r} "
-                                f"(it has {', '.join(sorted(entry_points))})")
-    return entry_points[entry_point].get("options") or {}
+        return yaml.load(handle, Loader=SafeLoader)["argument_specs"]
+
+
+ENTRY_POINTS = {role: read_entry_points(role) for role in ROLES}
+
+
+def combined_options(roles, entry_point):
+    """The options of ``entry_point`` of every role in ``roles``, in one spec."""
+    spec = {}
+    for role in roles:
+        if entry_point not in ENTRY_POINTS[role]:
+            raise AnsibleActionFail(f"entry_point: the role protonkit.accounts.{role} has no entry point "
+                                    f"{entry_point!r} (it has {', '.join(sorted(ENTRY_POINTS[role]))})")
+        spec.update(ENTRY_POINTS[role][entry_point].get("options") or {})
+    return spec
+
+
+def variable_errors(spec, values):
+    """What is wrong with ``values`` against ``spec``, one message per problem, with every value the spec marks
+    no_log (the admin password), wherever it sits, masked."""
+    validation = ArgumentSpecValidator(spec).validate(values, validate_role_argument_spec=True)
+    # The validator collects the no_log values, nested ones too, as AnsibleModule masks them.
+    return remove_values(validation.error_messages, validation._no_log_values)
 
 
 class ActionModule(ActionBase):
@@ -49,18 +68,14 @@ class ActionModule(ActionBase):
         result = super().run(tmp, task_vars)
         task_vars = task_vars or {}
         _validation, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
-        spec = {}
-        for role in args["roles"]:
-            spec.update(role_options(role, args["entry_point"]))
+        if not args["roles"]:
+            raise AnsibleActionFail("roles: name at least one role whose variables to check, such as [iam_admin]")
+        spec = combined_options(args["roles"], args["entry_point"])
         # As validate_argument_spec does: the variables the specs name, templated, as the roles will see them.
         values = self._templar.template({name: task_vars[name] for name in spec if name in task_vars})
-        validation = ArgumentSpecValidator(spec).validate(values)
+        errors = variable_errors(spec, values)
         roles = ", ".join(f"protonkit.accounts.{role}" for role in args["roles"])
-        if validation.error_messages:
-            # A value the specs mark no_log (the admin password) must not reach a message about it.
-            secrets = {str(values[name]) for name, option in spec.items()
-                       if option.get("no_log") and values.get(name) not in (None, "")}
-            errors = remove_values(validation.error_messages, secrets)
+        if errors:
             result.update(failed=True, argument_errors=errors,
                           msg=f"Validation of the variables of {roles} failed:\n" + "\n".join(errors))
             return result

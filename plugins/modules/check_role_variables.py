@@ -14,7 +14,7 @@ author: protonkit maintainers (@protonkit)
 description:
   - Checks the host's variables against the argument specs (C(meta/argument_specs.yml)) of the given roles of this
     collection together, as M(ansible.builtin.validate_argument_spec) would with the specs combined, and fails
-    with every problem found, each naming its variable.
+    with every problem found, each naming its variable. The specs are read once per run.
   - For a play that must know that every role it will run has valid variables before the first of them writes. The
     P(protonkit.accounts.account_bootstrap#role) role runs it first, inside its rescued block, so that a bad variable
     fails the account with a record.
@@ -25,7 +25,7 @@ description:
     mode.
 options:
   roles:
-    description: The roles whose variables are checked, by name within the collection.
+    description: The roles whose variables are checked, by name within the collection; at least one.
     type: list
     elements: str
     required: true

@@ -17,9 +17,10 @@ def test_each_bad_variable_is_named_for_the_roles_checked_only(tmp_path):
         {"roles": ["account_bootstrap", "iam_admin", "proton_roles"]},
         {"roles": ["proton_roles"], "entry_point": "teardown"},
         {"roles": ["somebody_elses"]},
+        {"roles": []},
     ], {}, extra_args=["-e", json.dumps(BAD)], verbosity=3)
     assert SECRET not in run.output
-    iam_only, together, no_entry_point, unknown_role = run.tasks
+    iam_only, together, no_entry_point, unknown_role, no_role = run.tasks
     assert iam_only["failed"] and iam_only["argument_errors"] == [
         "value of iam_admin_update_password must be one of: on_create, always, got: sometimes"]
     assert together["failed"] and len(together["argument_errors"]) == 2, together
@@ -28,8 +29,9 @@ def test_each_bad_variable_is_named_for_the_roles_checked_only(tmp_path):
     assert "no entry point 'teardown'" in no_entry_point["msg"]
     assert unknown_role["failed"] and "roles" in unknown_role["msg"], unknown_role
     assert "somebody_elses" in unknown_role["msg"]
+    assert no_role["failed"] and no_role["msg"].startswith("roles: name at least one role"), no_role
     for result in run.tasks:
-        # Neither the specs (their descriptions) nor the variables' values come back.
+        # The specs (their descriptions) never come back.
         assert "argument_spec_data" not in result and "description" not in json.dumps(result), result
 
 
