@@ -420,18 +420,23 @@ def scale(local_aws, counts, forks, work=WORK, regions=(REGION,), compared=()):
     return runs, inventory_peaks, ansible_peaks
 
 
-def inventory_peak_rss_mb(inventory):
-    """Peak RSS of ansible-inventory loading the inventory alone (its own process)."""
-    command = [str(Path(sys.executable).with_name("ansible-inventory")), "-i", str(inventory), "--list",
-               "--output", os.devnull]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+def root_peak_rss_mb(command, what, env=None):
+    """Peak RSS of ``command``'s own process (MiB); exits, naming ``what``, when it fails."""
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
     sampler = TreeSampler(process.pid)
     sampler.start()
     errors = process.communicate()[1]
     sampler.stop()
     if process.returncode != 0:
-        raise SystemExit(f"ansible-inventory failed:\n{errors[-2000:]}")
+        raise SystemExit(f"{what} failed:\n{errors[-2000:]}")
     return sampler.root_peak_kib / 1024
+
+
+def inventory_peak_rss_mb(inventory):
+    """Peak RSS of ansible-inventory loading the inventory alone (its own process)."""
+    command = [str(Path(sys.executable).with_name("ansible-inventory")), "-i", str(inventory), "--list",
+               "--output", os.devnull]
+    return root_peak_rss_mb(command, "ansible-inventory")
 
 
 def fresh_run(runs):
@@ -452,14 +457,7 @@ def ansible_alone_peak_rss_mb(inventory, run, forks):
                   for index in range(tasks_per_account)]}], sort_keys=False))
     command = [str(Path(sys.executable).with_name("ansible-playbook")), "-i", str(inventory), str(playbook)]
     env = dict(os.environ, ANSIBLE_FORKS=str(forks), ANSIBLE_NOCOLOR="1", ANSIBLE_RETRY_FILES_ENABLED="0")
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
-    sampler = TreeSampler(process.pid)
-    sampler.start()
-    errors = process.communicate()[1]
-    sampler.stop()
-    if process.returncode != 0:
-        raise SystemExit(f"ansible-playbook (Ansible alone) failed:\n{errors[-2000:]}")
-    return sampler.root_peak_kib / 1024
+    return root_peak_rss_mb(command, "ansible-playbook (Ansible alone)", env)
 
 
 def regions_runs(local_aws, count, forks, regions, compared, work=WORK):
