@@ -42,6 +42,7 @@ options:
     type: int
     default: 3600
 extends_documentation_fragment:
+  - protonkit.accounts.controller_action
   - amazon.aws.common.modules
   - amazon.aws.region.modules
 attributes:
@@ -51,13 +52,6 @@ attributes:
   diff_mode:
     support: none
     description: Nothing to compare; it changes nothing.
-  action:
-    support: full
-    description: An action plugin, run on the controller.
-  platform:
-    support: full
-    platforms: all
-    description: Runs on the controller, whatever the target host.
 notes:
   - The result holds secrets, so use C(no_log=true) on the task (the P(protonkit.accounts.account_bootstrap#role) role does).
 seealso:

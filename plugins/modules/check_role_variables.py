@@ -41,13 +41,8 @@ attributes:
   diff_mode:
     support: none
     description: There is nothing to show a difference of.
-  action:
-    support: full
-    description: An action plugin, run on the controller.
-  platform:
-    support: full
-    platforms: all
-    description: Runs on the controller, whatever the target host.
+extends_documentation_fragment:
+  - protonkit.accounts.controller_action
 seealso:
   - module: ansible.builtin.validate_argument_spec
 """

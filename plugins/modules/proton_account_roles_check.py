@@ -35,13 +35,6 @@ attributes:
   diff_mode:
     support: none
     description: There is nothing to show a difference of.
-  action:
-    support: full
-    description: An action plugin, run on the controller.
-  platform:
-    support: full
-    platforms: all
-    description: Runs on the controller, whatever the target host.
 notes:
   - "IAM permissions used: C(iam:GetAccountAuthorizationDetails), C(iam:ListRoles), C(sts:GetCallerIdentity),
     C(iam:GetPolicy), and, when the first call is not granted, C(iam:GetRole), C(iam:ListAttachedRolePolicies),
@@ -51,6 +44,7 @@ requirements:
   - boto3 >= 1.35.0
   - botocore >= 1.35.0
 extends_documentation_fragment:
+  - protonkit.accounts.controller_action
   - protonkit.accounts.proton_account_roles
   - amazon.aws.common.modules
   - amazon.aws.region.modules

@@ -44,13 +44,12 @@ attributes:
   diff_mode:
     support: none
     description: The files are output, not state.
-  action:
-    support: full
-    description: An action plugin, run on the controller.
   platform:
     support: full
     platforms: all
     description: Writes on the controller, whatever the target host.
+extends_documentation_fragment:
+  - protonkit.accounts.controller_action
 seealso:
   - module: ansible.builtin.copy
 """
