@@ -401,22 +401,20 @@ def scale(local_aws, counts, forks, work=WORK, regions=(REGION,), compared=()):
         if already:
             runs += already
             inventory = work / workdir_name("protonkit", count, len(regions)) / "accounts.yml"
-            inventory_peaks[count] = inventory_peak_rss_mb(inventory)
-            ansible_peaks[count] = ansible_alone_peak_rss_mb(inventory, fresh_run(already), forks)
-            continue
-        accounts = new_accounts(local_aws, count)
-        workdir = work / workdir_name("scale", count, len(regions))
-        inventory = write_workdir(workdir, accounts, regions)
-        for phase in ("fresh", "rerun"):
-            run = run_variant(local_aws, "protonkit", inventory, forks, phase, workdir)
-            runs.append(run)
-            print_run(run)
-        sample = accounts[:1] + accounts[-1:]
-        states = {canonical(end_state(local_aws, account, regions)) for account in sample}
-        if len(states) != 1:
-            raise SystemExit(f"scale N={count}: the first and the last account ended in different states")
+        else:
+            accounts = new_accounts(local_aws, count)
+            workdir = work / workdir_name("scale", count, len(regions))
+            inventory = write_workdir(workdir, accounts, regions)
+            for phase in ("fresh", "rerun"):
+                run = run_variant(local_aws, "protonkit", inventory, forks, phase, workdir)
+                runs.append(run)
+                print_run(run)
+            sample = accounts[:1] + accounts[-1:]
+            states = {canonical(end_state(local_aws, account, regions)) for account in sample}
+            if len(states) != 1:
+                raise SystemExit(f"scale N={count}: the first and the last account ended in different states")
         inventory_peaks[count] = inventory_peak_rss_mb(inventory)
-        ansible_peaks[count] = ansible_alone_peak_rss_mb(inventory, fresh_run(runs[-2:]), forks)
+        ansible_peaks[count] = ansible_alone_peak_rss_mb(inventory, fresh_run(runs, count), forks)
     return runs, inventory_peaks, ansible_peaks
 
 
@@ -439,8 +437,8 @@ def inventory_peak_rss_mb(inventory):
     return root_peak_rss_mb(command, "ansible-inventory")
 
 
-def fresh_run(runs):
-    return next(run for run in runs if run.phase == "fresh")
+def fresh_run(runs, count):
+    return next(run for run in runs if run.accounts == count and run.phase == "fresh")
 
 
 def ansible_alone_peak_rss_mb(inventory, run, forks):
