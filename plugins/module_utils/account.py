@@ -35,6 +35,14 @@ def warn(module, message):
         record_warning(message)
 
 
+def with_diff_if_asked(module, result):
+    """``result`` with its ``diff`` (the states before and after) only in diff mode, where Ansible shows it. A run over
+    many accounts keeps every account's result in memory until its record is made; the diff is half of it."""
+    if not module._diff:
+        result.pop("diff", None)
+    return result
+
+
 def get_caller_account(module, region=None):
     """One sts:GetCallerIdentity: ``dict(account_id, partition, arn, is_root)`` of the credentials in use.
     ``region``: where the call goes when the module has none of its own."""

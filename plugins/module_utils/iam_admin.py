@@ -22,6 +22,7 @@ from ansible_collections.protonkit.accounts.plugins.module_utils.account import 
 from ansible_collections.protonkit.accounts.plugins.module_utils.account import get_caller_account
 from ansible_collections.protonkit.accounts.plugins.module_utils.account import signin_url
 from ansible_collections.protonkit.accounts.plugins.module_utils.account import warn
+from ansible_collections.protonkit.accounts.plugins.module_utils.account import with_diff_if_asked
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import NO_LOGIN_PROFILE
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import IAMContext
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import ensure_attached_policies
@@ -532,4 +533,4 @@ def run(module):
         module.fail_json_aws(e, msg="IAM call failed")
     result.update(account_id=identity["account_id"], partition=identity["partition"],
                   signin_url=signin_url(identity["partition"], identity["account_id"]))
-    return result
+    return with_diff_if_asked(module, result)

@@ -25,6 +25,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.policy import compare_p
 from ansible_collections.protonkit.accounts.plugins.module_utils.account import aws_managed_policy_arn
 from ansible_collections.protonkit.accounts.plugins.module_utils.account import get_caller_account
 from ansible_collections.protonkit.accounts.plugins.module_utils.account import warn
+from ansible_collections.protonkit.accounts.plugins.module_utils.account import with_diff_if_asked
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import IAMContext
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import account_in_details
 from ansible_collections.protonkit.accounts.plugins.module_utils.iam import ensure_role
@@ -450,8 +451,9 @@ def run(module):
     """The module's work, as its result (``exit_json``'s arguments); a failure calls ``module.fail_json*``."""
     try:
         regions, iam, details = open_account(module)
-        return {"present": present, "absent": absent}[module.params["state"]](module, iam, details, regions)
+        result = {"present": present, "absent": absent}[module.params["state"]](module, iam, details, regions)
     except AnsibleIAMError as e:
         module.fail_json_aws_error(e)
     except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
         module.fail_json_aws(e, msg="The AWS Proton roles or account settings could not be managed")
+    return with_diff_if_asked(module, result)

@@ -189,7 +189,8 @@ notes:
     account). The module warns when it runs as the account's root user, which should be locked away.
   - The Administrator user is a break-glass identity. For daily human access AWS recommends IAM Identity Center.
   - Supports check mode, returning the state the real run would leave, and C(--diff), showing group, policies,
-    user, tags, membership and console access before and after (never the password).
+    user, tags, membership and console access before and after (never the password). The states before and after
+    are returned (as C(diff)) only in diff mode.
   - Throttling and C(EntityTemporarilyUnmodifiable) answers from IAM are retried with jittered backoff.
   - "IAM permissions used: C(iam:GetAccountAuthorizationDetails) (the account's users and groups with their policies
     and memberships in one call; in an account with more than 100 users and groups, or when it is not granted,

@@ -45,6 +45,8 @@ notes:
     error, and when the installed botocore no longer has the Proton service model. Real Proton errors (for
     example C(AccessDeniedException)) are reported as errors.
   - The trust policies are compared as policies, so a rerun after AWS reformats them changes nothing.
+  - With C(--diff), the roles and each region's account settings before and after are shown (and returned as
+    C(diff)); without it they are not returned.
   - Changing O(shared_role) or O(codebuild_role) from V(true) to V(false) leaves the role no longer used in
     place; remove it with O(state=absent) and the same names, or with M(amazon.aws.iam_role).
   - "The account's roles are read with one C(iam:GetAccountAuthorizationDetails) call (their trust, tags and

@@ -69,14 +69,15 @@ class ModuleFailed(BaseException):
 
 class ModuleInWorker(AWSPluginBase):
     """What the modules' code (module_utils/iam_admin.py, proton_roles.py) asks of ``AnsibleAWSModule``, in the
-    worker: the validated ``params``, ``check_mode``, ``no_log_values``, ``region`` (amazon.aws's plugin helper),
+    worker: the validated ``params``, ``check_mode``, ``_diff``, ``no_log_values``, ``region`` (amazon.aws's plugin helper),
     ``client()`` (amazon.aws's connection options and retries, one boto3 session per task), and the failures,
     raised as ``ModuleFailed``."""
 
-    def __init__(self, ansible_name, params, check_mode=False, no_log_values=(), inject_invocation=True):
+    def __init__(self, ansible_name, params, check_mode=False, no_log_values=(), inject_invocation=True, diff=False):
         self.ansible_name = ansible_name
         self.params = params
         self.check_mode = check_mode
+        self._diff = diff  # the name AnsibleModule gives it
         self.no_log_values = set(no_log_values)
         self.inject_invocation = inject_invocation
         self._sessions = {}  # profile name -> boto3 session, for every client of the task
@@ -91,7 +92,8 @@ class ModuleInWorker(AWSPluginBase):
         validation = ArgumentSpecValidator(spec, required_by=required_by).validate(dict(action._task.args))
         arguments = validation.validated_parameters
         params = dict({name: arguments.get(name) for name in spec}, **fixed)  # aliases resolved, as AnsibleModule has
-        module = cls(ansible_name, params, check_mode, validation._no_log_values, invocation_injected(task_vars))
+        module = cls(ansible_name, params, check_mode, validation._no_log_values, invocation_injected(task_vars),
+                     diff=action._task.diff)
         module.argument_errors = validation.errors.errors
         for alias in validation._warnings:
             module.warn(f"Both option {alias['option']} and its alias {alias['alias']} are set.")

@@ -105,6 +105,17 @@ def test_proton_roles_in_the_worker_and_as_a_module_process_give_the_same_result
     assert runs["worker"].tasks[0]["changed"] and not runs["worker"].tasks[1]["changed"]
 
 
+def test_without_diff_mode_no_diff_is_returned(ansible_module, aws_account):
+    # Over many accounts, every account's results stay in memory until its record is made: the states before and
+    # after, half of a result, come only when asked for (the tests above compare them, asked for, both ways).
+    for module, args, extra in (("iam_admin_bootstrap", {"password_secret": SECRET}, []),
+                                ("proton_account_roles", {}, []),
+                                ("proton_account_roles", {}, MODULE_PROCESS)):
+        run = ansible_module(module, args, aws_account.env, extra_args=extra)
+        assert run.rc == 0 and run.result["changed"] in (True, False), run.output[-3000:]
+        assert "diff" not in run.result, (module, extra)
+
+
 def test_another_interpreter_gets_a_module_process(ansible_module, aws_account, tmp_path):
     # The same Python under another path could be another virtual environment, with another boto3: the worker's
     # Python is used only when the task's interpreter is the very one running ansible-playbook.
