@@ -37,6 +37,12 @@ def test_one_of_five_accounts_denied_mid_run_then_rerun_alone(local_aws, aws_acc
     assert "Proton service roles" in failed[0]["error"]["task"]
     assert (tmp_path / "protonkit-bootstrap.retry").read_text().split() == [broken.account_id]
     assert [fully_bootstrapped(account) for account in accounts] == [account is not broken for account in accounts]
+    # ansible-playbook's recap says which account failed, with the task and message of its record.
+    recap = run.output.split("PLAY RECAP", 1)[1]
+    assert {line.split()[0]: "failed=1" in line for line in recap.splitlines() if " : ok=" in line} == {
+        account.account_id: account is broken for account in accounts}
+    marks = run.output.split("PLAY [Mark the accounts that failed", 1)[1].split("PLAY RECAP", 1)[0]
+    assert f'fatal: [{broken.account_id}]: FAILED! => {{"changed": false, "msg": "Proton service roles' in marks
 
     local_aws.clear_error_rules()
     rerun = run_playbook(REPO / "playbooks" / "bootstrap.yml", env, callback="ansible.builtin.default",
