@@ -200,10 +200,12 @@ from ansible_collections.amazon.aws.plugins.plugin_utils.inventory import AWSInv
 
 from ansible_collections.protonkit.accounts.plugins.module_utils import organizations
 
-ACCOUNT_ID = re.compile(r"^\d{12}$")
-UNIT_ID = re.compile(r"^(ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}|r-[0-9a-z]{4,32})$")
+# re.ASCII and fullmatch: Python's \d and \w also match digits and letters of other scripts ("Ädmin"), and $ a
+# final newline, none of which AWS accepts.
+ACCOUNT_ID = re.compile(r"\d{12}", re.ASCII)
+UNIT_ID = re.compile(r"ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}|r-[0-9a-z]{4,32}")
 # An IAM role name, optionally after a path (IAM allows the same characters in both).
-ROLE_NAME = re.compile(r"^(?:[\w+=,.@-]+/)*[\w+=,.@-]{1,64}$")
+ROLE_NAME = re.compile(r"(?:[\w+=,.@-]+/)*[\w+=,.@-]{1,64}", re.ASCII)
 # Organizations is global: any region of the partition reaches it, us-east-1 is the one for "aws".
 DEFAULT_REGION = "us-east-1"
 
@@ -301,21 +303,21 @@ class InventoryModule(AWSInventoryBase):
 
     def _check_option_values(self):
         for option in ("include_accounts", "exclude_accounts"):
-            bad = [value for value in self.get_option(option) if not ACCOUNT_ID.match(str(value))]
+            bad = [value for value in self.get_option(option) if not ACCOUNT_ID.fullmatch(str(value))]
             if bad:
                 raise AnsibleError(
                     f"{self.NAME}: {option} must hold 12-digit AWS account ids, got {bad}; write each id as a quoted "
                     "string (\"012345678901\") so YAML keeps leading zeros"
                 )
         bad = [unit for unit in self.get_option("organizational_units")
-               if not (str(unit).startswith("/") or UNIT_ID.match(str(unit)))]
+               if not (str(unit).startswith("/") or UNIT_ID.fullmatch(str(unit)))]
         if bad:
             raise AnsibleError(
                 f"{self.NAME}: organizational_units entries must be OU ids (ou-xxxx-xxxxxxxx), root ids (r-xxxx) or "
                 f"OU paths starting with / (/Workloads/Prod), got {bad}"
             )
         role_name = self.get_option("role_name")
-        if not role_name or not ROLE_NAME.match(role_name):
+        if not role_name or not ROLE_NAME.fullmatch(role_name):
             raise AnsibleError(
                 f"{self.NAME}: role_name {role_name!r} is not an IAM role name (letters, digits and +=,.@_-, at most "
                 "64 characters, optionally after a path like automation/)"

@@ -88,8 +88,9 @@ IAM_RETRY = AWSRetry.jittered_backoff(
 )
 
 # Partitions are aws, aws-cn, aws-us-gov and the aws-iso* / aws-eusc ones: all "aws" plus dash-separated words.
-# re.ASCII: in Python \w also matches letters such as "é", which IAM refuses in any name.
-POLICY_ARN_PATTERN = re.compile(r"^arn:(aws(?:-[a-z]+)*):iam::(aws|\d{12}):policy/([\w+=,.@-]+/)*[\w+=,.@-]+$",
+# re.ASCII: in Python \w also matches letters such as "é", which IAM refuses in any name; fullmatch: $ also matches
+# before a final newline.
+POLICY_ARN_PATTERN = re.compile(r"arn:(aws(?:-[a-z]+)*):iam::(aws|\d{12}):policy/([\w+=,.@-]+/)*[\w+=,.@-]+",
                                 re.ASCII)
 
 # IAM's own rules for names (botocore's IAM model, shapes userNameType, groupNameType and roleNameType: pattern
@@ -255,7 +256,7 @@ def policy_arn_problem(arns, option, partition=None):
     """A message naming ``option`` when an ARN is no IAM policy ARN, or (given ``partition``) belongs to
     another partition than the account's, where IAM could never find it."""
     for arn in arns or []:
-        match = POLICY_ARN_PATTERN.match(arn or "")
+        match = POLICY_ARN_PATTERN.fullmatch(arn or "")
         if not match:
             return (f"{option}: {arn!r} is not an IAM policy ARN; use arn:<partition>:iam::aws:policy/<name> for an "
                     "AWS managed policy or arn:<partition>:iam::<account-id>:policy/<path><name> for your own")

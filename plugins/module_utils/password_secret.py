@@ -43,7 +43,7 @@ SECRETS_MANAGER_RETRY = AWSRetry.jittered_backoff(catch_extra_error_codes=["Thro
 # Named readers are IAM roles or users: "aws:PrincipalArn" of an assumed-role session is its role's ARN, so the
 # condition below matches every session of a named role. An account root ARN is refused: as a principal it means
 # "the whole account", which is the opposite of restricting.
-READER_ARN_PATTERN = re.compile(r"^arn:aws(?:-[a-z]+)*:iam::\d{12}:(role|user)/([\w+=,.@-]+/)*[\w+=,.@-]+$")
+READER_ARN_PATTERN = re.compile(r"arn:aws(?:-[a-z]+)*:iam::\d{12}:(role|user)/([\w+=,.@-]+/)*[\w+=,.@-]+", re.ASCII)
 RECOVERY_WINDOW_DAYS = 30
 
 
@@ -66,7 +66,7 @@ def secret_arn_problem(name, account_id):
 
 
 def readers_problem(readers):
-    wrong = [reader for reader in readers or [] if not READER_ARN_PATTERN.match(reader)]
+    wrong = [reader for reader in readers or [] if not READER_ARN_PATTERN.fullmatch(reader)]
     if wrong:
         return (f"password_secret_readers: not an IAM role or user ARN: {', '.join(wrong)} (for example "
                 "arn:aws:iam::123456789012:role/BreakGlassReader; an account's root ARN means the whole account)")

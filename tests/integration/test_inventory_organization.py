@@ -409,6 +409,9 @@ def test_access_denied_is_explained(local_aws, aws_account, org, inventory):
     ({"exclude_accounts": ["abc"]}, ["exclude_accounts", "12-digit"]),
     ({"organizational_units": ["Workloads"]}, ["organizational_units", "Workloads"]),
     ({"role_name": "bad role"}, ["role_name", "bad role"]),
+    # Letters and digits of other scripts, which Python's \w and \d would let through and AWS refuses.
+    ({"role_name": "\u00c4dministrator"}, ["role_name", "\u00c4dministrator"]),
+    ({"include_accounts": ["\u0661" * 12]}, ["include_accounts", "12-digit"]),
     ({"tag_filters": {"team": {"nested": "x"}}}, ["tag_filters.team"]),
     ({"states": ["RUNNING"]}, ["states", "RUNNING"]),
     ({"hostname_source": "email"}, ["hostname_source", "email"]),

@@ -145,7 +145,8 @@ def test_policy_arn_problem_accepts_policy_arns(arn):
 
 
 @pytest.mark.parametrize("arn", ["AdministratorAccess", "arn:aws:iam::aws:role/Admin", "arn:aws:s3:::bucket",
-                                 "arn:aws:iam::12345:policy/Short", "", f"arn:aws:iam::{ACCOUNT}:policy/Pölicy"])
+                                 "arn:aws:iam::12345:policy/Short", "", f"arn:aws:iam::{ACCOUNT}:policy/Pölicy",
+                                 f"{ADMIN}\n", "arn:aws:iam::" + "\u0661" * 12 + ":policy/Mine"])
 def test_policy_arn_problem_rejects_other_strings(arn):
     problem = policy_arn_problem([ADMIN, arn], "group_policy_arns")
     assert problem.startswith("group_policy_arns: ") and repr(arn) in problem

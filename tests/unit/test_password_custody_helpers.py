@@ -51,7 +51,8 @@ def test_a_secret_of_another_account_is_refused(name, fragment):
 def test_readers_are_role_or_user_arns():
     assert readers_problem([READER, f"arn:aws:iam::{ACCOUNT}:user/people/alice"]) is None
     assert readers_problem(None) is None
-    for wrong in (f"arn:aws:iam::{ACCOUNT}:root", ACCOUNT, "*", f"arn:aws:sts::{ACCOUNT}:assumed-role/R/s"):
+    for wrong in (f"arn:aws:iam::{ACCOUNT}:root", ACCOUNT, "*", f"arn:aws:sts::{ACCOUNT}:assumed-role/R/s",
+                  f"{READER}\n", f"arn:aws:iam::{ACCOUNT}:role/\u00c4dmin"):
         assert wrong in readers_problem([wrong])
 
 
