@@ -202,6 +202,12 @@ def local_aws_pid(local_aws):
     return process.pid if process else None
 
 
+def ansible_environment(**settings):
+    """The environment of the commands the benchmark starts, ``settings`` on top: Ansible's home under .build, so that
+    nothing is written in the user's ~/.ansible."""
+    return dict(os.environ, ANSIBLE_HOME=str(WORK / "ansible-home"), **settings)
+
+
 def variant_command(variant, inventory, workdir, forks):
     if variant == FLOOR:
         return [sys.executable, str(VARIANTS[variant]), str(inventory), str(workdir / "vars.yml"), "--workers",
@@ -212,15 +218,15 @@ def variant_command(variant, inventory, workdir, forks):
 
 def run_variant(local_aws, variant, inventory, forks, phase, workdir):
     """One run of a variant over the inventory's accounts, measured; exits when it fails."""
-    env = dict(os.environ,
-               ANSIBLE_COLLECTIONS_PATH=str(REPO / ".build" / "collections"),
-               ANSIBLE_FORKS=str(forks),
-               ANSIBLE_CALLBACKS_ENABLED="ansible.posix.profile_tasks",
-               PROFILE_TASKS_TASK_OUTPUT_LIMIT="all",
-               ANSIBLE_NOCOLOR="1", ANSIBLE_RETRY_FILES_ENABLED="0", ANSIBLE_HOST_KEY_CHECKING="0",
-               AWS_ACCESS_KEY_ID=MANAGEMENT_CREDENTIALS["aws_access_key_id"],
-               AWS_SECRET_ACCESS_KEY=MANAGEMENT_CREDENTIALS["aws_secret_access_key"],
-               AWS_REGION=REGION, AWS_DEFAULT_REGION=REGION, AWS_ENDPOINT_URL=local_aws.url, PWD=str(workdir))
+    env = ansible_environment(
+        ANSIBLE_COLLECTIONS_PATH=str(REPO / ".build" / "collections"),
+        ANSIBLE_FORKS=str(forks),
+        ANSIBLE_CALLBACKS_ENABLED="ansible.posix.profile_tasks",
+        PROFILE_TASKS_TASK_OUTPUT_LIMIT="all",
+        ANSIBLE_NOCOLOR="1", ANSIBLE_RETRY_FILES_ENABLED="0", ANSIBLE_HOST_KEY_CHECKING="0",
+        AWS_ACCESS_KEY_ID=MANAGEMENT_CREDENTIALS["aws_access_key_id"],
+        AWS_SECRET_ACCESS_KEY=MANAGEMENT_CREDENTIALS["aws_secret_access_key"],
+        AWS_REGION=REGION, AWS_DEFAULT_REGION=REGION, AWS_ENDPOINT_URL=local_aws.url, PWD=str(workdir))
     command = variant_command(variant, inventory, workdir, forks)
     local_aws.clear_calls()
     server_pid = local_aws_pid(local_aws)
@@ -420,7 +426,8 @@ def scale(local_aws, counts, forks, work=WORK, regions=(REGION,), compared=()):
 
 def root_peak_rss_mb(command, what, env=None):
     """Peak RSS of ``command``'s own process (MiB); exits, naming ``what``, when it fails."""
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                               env=env or ansible_environment())
     sampler = TreeSampler(process.pid)
     sampler.start()
     errors = process.communicate()[1]
@@ -454,7 +461,7 @@ def ansible_alone_peak_rss_mb(inventory, run, forks):
         "tasks": [{"name": f"Task {index}", "ansible.builtin.debug": {"msg": "{{ aws_account_id }}"}}
                   for index in range(tasks_per_account)]}], sort_keys=False))
     command = [str(Path(sys.executable).with_name("ansible-playbook")), "-i", str(inventory), str(playbook)]
-    env = dict(os.environ, ANSIBLE_FORKS=str(forks), ANSIBLE_NOCOLOR="1", ANSIBLE_RETRY_FILES_ENABLED="0")
+    env = ansible_environment(ANSIBLE_FORKS=str(forks), ANSIBLE_NOCOLOR="1", ANSIBLE_RETRY_FILES_ENABLED="0")
     return root_peak_rss_mb(command, "ansible-playbook (Ansible alone)", env)
 
 

@@ -7,8 +7,8 @@ iam_admin_bootstrap.
 
 Shared by the module (plugins/modules/iam_admin_bootstrap.py) and its action plugin, which runs the same code in the
 task's worker on the controller when the module would run there anyway (plugin_utils/module_in_worker.py).
-``module`` is an ``AnsibleAWSModule`` or anything with its ``params``, ``region``, ``check_mode``, ``no_log_values``,
-``client``, ``fail_json``, ``fail_json_aws`` and ``fail_json_aws_error``.
+``module`` is an ``AnsibleAWSModule`` or anything with its ``params``, ``region``, ``check_mode``, ``_diff``,
+``no_log_values``, ``client``, ``fail_json``, ``fail_json_aws`` and ``fail_json_aws_error``.
 """
 
 import errno

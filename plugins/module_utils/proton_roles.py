@@ -8,8 +8,8 @@ proton_account_roles.
 Shared by the module (plugins/modules/proton_account_roles.py), its action plugin (the same code in the task's worker
 on the controller, when the module would run there anyway) and its check on the controller
 (plugins/action/proton_account_roles_check.py, which stops at ``present_before_writes``). ``module`` is an
-``AnsibleAWSModule`` or anything with its ``params``, ``region``, ``check_mode``, ``client``, ``fail_json``,
-``fail_json_aws`` and ``fail_json_aws_error`` (plugin_utils/module_in_worker.py).
+``AnsibleAWSModule`` or anything with its ``params``, ``region``, ``check_mode``, ``_diff``, ``client``,
+``fail_json``, ``fail_json_aws`` and ``fail_json_aws_error`` (plugin_utils/module_in_worker.py).
 """
 
 import functools
