@@ -216,9 +216,9 @@ def variant_command(variant, inventory, workdir, forks):
             "-e", f"@{workdir / 'vars.yml'}", str(VARIANTS[variant])]
 
 
-def run_variant(local_aws, variant, inventory, forks, phase, workdir):
-    """One run of a variant over the inventory's accounts, measured; exits when it fails."""
-    env = ansible_environment(
+def variant_environment(local_aws, forks, workdir):
+    """The environment every variant runs in: the management account's credentials for the local AWS, the forks."""
+    return ansible_environment(
         ANSIBLE_COLLECTIONS_PATH=str(REPO / ".build" / "collections"),
         ANSIBLE_FORKS=str(forks),
         ANSIBLE_CALLBACKS_ENABLED="ansible.posix.profile_tasks",
@@ -227,6 +227,11 @@ def run_variant(local_aws, variant, inventory, forks, phase, workdir):
         AWS_ACCESS_KEY_ID=MANAGEMENT_CREDENTIALS["aws_access_key_id"],
         AWS_SECRET_ACCESS_KEY=MANAGEMENT_CREDENTIALS["aws_secret_access_key"],
         AWS_REGION=REGION, AWS_DEFAULT_REGION=REGION, AWS_ENDPOINT_URL=local_aws.url, PWD=str(workdir))
+
+
+def run_variant(local_aws, variant, inventory, forks, phase, workdir):
+    """One run of a variant over the inventory's accounts, measured; exits when it fails."""
+    env = variant_environment(local_aws, forks, workdir)
     command = variant_command(variant, inventory, workdir, forks)
     local_aws.clear_calls()
     server_pid = local_aws_pid(local_aws)
