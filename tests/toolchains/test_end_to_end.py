@@ -2,8 +2,9 @@
 
 ``oldest``: ansible-core 2.17 on Python 3.11 with amazon.aws and boto3/botocore at our declared floors
 (``tools/toolchain.sh oldest``, see conftest.py), where old-core behaviour regressions show: an organization
-inventory, bootstrap in check mode (no write), bootstrap, a rerun with zero writes, and a teardown that leaves nothing
-of ours; no deprecation warning may name this collection.
+inventory, bootstrap in check mode (no write), bootstrap with one account denied (marked failed, alone), bootstrap
+again, a rerun with zero writes, and a teardown that leaves nothing of ours; no deprecation warning may name this
+collection.
 
 The newest toolchain (the .venv) runs the same path in tests/integration (test_inventory_organization.py and
 test_playbooks.py), where every playbook run fails on any deprecation warning (integration/ansible_runs.py).
@@ -93,9 +94,22 @@ def test_inventory_bootstrap_rerun_and_teardown_on_the_oldest(oldest_toolchain_b
     assert local_aws.write_calls() == []
     outputs = [output]
 
+    # One account's Proton half is denied: that account alone is marked failed, in the recap and the exit status.
+    denied = accounts[0]
+    local_aws.add_error_rule(code="AccessDenied", status=403, account=denied["id"], service="iam",
+                             action="PutRolePolicy", message="not allowed to put role policies")
+    partial, output = ansible.playbook("bootstrap")
+    assert partial.returncode == 2, output[-3000:]
+    assert ansible.report("bootstrap")["counts"]["failed"] == 1
+    recap = output.split("PLAY RECAP", 1)[1]
+    assert {line.split()[0]: "failed=1" in line for line in recap.splitlines() if " : ok=" in line} == {
+        account["name"]: account is denied for account in accounts}
+    outputs.append(output)
+    local_aws.clear_error_rules()
+
     first, output = ansible.playbook("bootstrap")
     assert first.returncode == 0, output[-3000:]
-    assert ansible.report("bootstrap")["counts"]["created"] == len(accounts)
+    assert ansible.report("bootstrap")["counts"]["failed"] == 0
     outputs.append(output)
 
     local_aws.clear_calls()
