@@ -11,6 +11,7 @@ the last, then the same for the whole run. It measures and prints; it asserts no
 """
 
 import argparse
+import collections
 import subprocess
 import threading
 import time
@@ -45,9 +46,9 @@ def sampled_run(command, env, cwd):
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
-    banners, tail = [], []
+    banners, tail = [], collections.deque(maxlen=40)
     for line in process.stdout:
-        tail = (tail + [line])[-40:]
+        tail.append(line)
         if line.startswith(BANNER_PREFIXES):
             banners.append((time.perf_counter() - started, line.split("]", 1)[0] + "]"))
     process.wait()
@@ -91,7 +92,10 @@ def main():
 
     first, last = counts[0], counts[-1]
     peaks = {count: peaks_by_banner(*runs[count]) for count in counts}
-    per_account = (lambda low, high: (high - low) / (last - first)) if last > first else (lambda low, high: 0.0)
+
+    def per_account(low, high):  # one count alone: no growth to divide
+        return (high - low) / max(last - first, 1)
+
     header = " | ".join(f"RSS MiB, N = {count}" for count in counts)
     print(f"| task | {header} | KiB per account (RSS) | KiB per account (anonymous) |")
     print("|---|" + "---:|" * (len(counts) + 2))
